@@ -1,0 +1,163 @@
+"""Where payloads live: inside the task object, or in a collection of their own.
+
+The engine talks to one of these two strategies and never asks which one it
+has. With separate payloads the task object's ``payload`` holds only
+``{"_id": <payload id>}``; the payload document is
+``{_id, payload, createdAt, updatedAt}``, and a TTL index on ``updatedAt`` can
+expire it.
+"""
+
+import logging
+
+from pymongo import ReturnDocument
+
+from tos.errors import PayloadNotFound, TaskObjectNotFound
+from tos.queries import timestamped
+
+logger = logging.getLogger("tos")
+
+
+class InlinePayloads:
+    """Payloads stored inside the task objects."""
+
+    separate = False
+
+    def __init__(self, task_objects):
+        self.task_objects = task_objects
+
+    def store(self, payloads, now):
+        """Return what the task objects' ``payload`` fields hold."""
+        return list(payloads)
+
+    def discard(self, stored):
+        """Undo :meth:`store`; nothing was written, so nothing to undo."""
+
+    def update(self, object_id, update, now):
+        """Apply ``update`` (on ``payload.*`` paths) and return the object."""
+        document = self.task_objects.find_one_and_update(
+            {"_id": object_id},
+            timestamped(update, now),
+            return_document=ReturnDocument.AFTER,
+        )
+        if document is None:
+            raise TaskObjectNotFound(f"No task object has the id '{object_id}'.")
+        return document
+
+    def pipeline_fields(self, fields):
+        """Payload fields that can be written together with the task object."""
+        return fields
+
+    def update_before_finish(self, object_id, fields, now):
+        """Nothing to do: the finish write carries the payload fields."""
+        return None
+
+    def merge(self, document, payload_document=None):
+        """Return the object as stored: its payload is already inside."""
+        return document
+
+    def merge_many(self, documents):
+        return list(documents)
+
+
+class SeparatePayloads:
+    """Payloads stored in their own collection, referenced by id."""
+
+    separate = True
+
+    def __init__(self, task_objects, payloads):
+        self.task_objects = task_objects
+        self.payloads = payloads
+
+    def store(self, payloads, now):
+        documents = [
+            {"payload": payload, "createdAt": now, "updatedAt": now}
+            for payload in payloads
+        ]
+        if not documents:
+            return []
+        result = self.payloads.insert_many(documents, ordered=True)
+        return [{"_id": payload_id} for payload_id in result.inserted_ids]
+
+    def discard(self, stored):
+        """Remove payload documents whose task objects were not created."""
+        ids = [reference["_id"] for reference in stored]
+        if ids:
+            self.payloads.delete_many({"_id": {"$in": ids}})
+
+    def payload_id(self, object_id):
+        document = self.task_objects.find_one({"_id": object_id}, {"payload": 1})
+        if document is None:
+            raise TaskObjectNotFound(f"No task object has the id '{object_id}'.")
+        return document.get("payload", {}).get("_id")
+
+    def update_document(self, object_id, update, now):
+        """Apply ``update`` to the payload document and return it."""
+        payload_id = self.payload_id(object_id)
+        document = self.payloads.find_one_and_update(
+            {"_id": payload_id},
+            timestamped(update, now),
+            return_document=ReturnDocument.AFTER,
+        )
+        if document is None:
+            raise PayloadNotFound(
+                f"The payload '{payload_id}' of task object '{object_id}' does "
+                "not exist. Has it expired through the payload TTL?"
+            )
+        return document
+
+    def update(self, object_id, update, now):
+        payload_document = self.update_document(object_id, update, now)
+        document = self.task_objects.find_one_and_update(
+            {"_id": object_id},
+            {"$set": {"updatedAt": now}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if document is None:
+            raise TaskObjectNotFound(f"No task object has the id '{object_id}'.")
+        return self.merge(document, payload_document)
+
+    def pipeline_fields(self, fields):
+        """Payload fields go to the payload collection, not the task object."""
+        return {}
+
+    def update_before_finish(self, object_id, fields, now):
+        if not fields:
+            return None
+        return self.update_document(object_id, {"$set": fields}, now)
+
+    def merge(self, document, payload_document=None):
+        """Return ``document`` with its payload in place of the reference.
+
+        When the payload document is gone (expired) the reference is left in
+        place and a warning is logged.
+        """
+        if document is None:
+            return None
+        reference = document.get("payload") or {}
+        if payload_document is None:
+            payload_document = self.payloads.find_one({"_id": reference.get("_id")})
+        if payload_document is None:
+            logger.warning(
+                "Payload %s of task object %s is missing; returning the reference",
+                reference.get("_id"),
+                document.get("_id"),
+            )
+            return document
+        return {**document, "payload": payload_document.get("payload")}
+
+    def merge_many(self, documents):
+        """Merge a list of objects with their payloads in one extra query.
+
+        Objects whose payload has expired are left out.
+        """
+        documents = list(documents)
+        ids = [(d.get("payload") or {}).get("_id") for d in documents]
+        found = {
+            payload["_id"]: payload
+            for payload in self.payloads.find({"_id": {"$in": ids}})
+        }
+        return [
+            {**document, "payload": found[payload_id]["payload"]}
+            for document, payload_id in zip(documents, ids, strict=True)
+            if payload_id in found
+        ]

@@ -1,0 +1,173 @@
+"""The filters, sorts and updates the engine sends, each written once.
+
+Updates that need a value of the stored document (a stage's duration, the
+status an object was claimed from) are update pipelines; every constant in
+a pipeline is wrapped in ``$literal`` so that text starting with ``$`` is
+stored as text, never read as a field path.
+"""
+
+import pymongo
+
+from tos import identity
+
+#: Claim and listing order: highest priority first, then oldest first.
+DEFAULT_SORT = [("priority", pymongo.DESCENDING), ("_id", pymongo.ASCENDING)]
+
+#: Indexes that ``initialize_tos`` creates on the task object collection.
+TASK_OBJECT_INDEXES = [
+    {
+        "keys": [
+            ("status", pymongo.ASCENDING),
+            ("stage", pymongo.ASCENDING),
+            ("priority", pymongo.DESCENDING),
+            ("_id", pymongo.ASCENDING),
+        ],
+        "name": "claim_order",
+    },
+    {
+        "keys": [("status", pymongo.ASCENDING), ("claimedAt", pymongo.ASCENDING)],
+        "name": "stale_claims",
+    },
+    {
+        "keys": [("reference", pymongo.ASCENDING)],
+        "name": "reference_unique",
+        "unique": True,
+        "partialFilterExpression": {"reference": {"$type": "string"}},
+    },
+]
+
+
+def literal(value):
+    """Wrap a constant for use inside an update pipeline."""
+    return {"$literal": value}
+
+
+def by_status_and_stage(statuses=None, stages=None, amend=None, now=None):
+    """Filter for objects in any of ``statuses`` at any of ``stages``.
+
+    ``None`` leaves that field unfiltered. With ``now``, objects deferred
+    past that instant are left out. ``amend`` is an extra condition.
+    """
+    conditions = []
+    if statuses is not None:
+        conditions.append({"status": {"$in": list(statuses)}})
+    if stages is not None:
+        conditions.append({"stage": {"$in": list(stages)}})
+    if now is not None:
+        conditions.append(
+            {"$or": [{"defer_until": None}, {"defer_until": {"$lte": now}}]}
+        )
+    if amend:
+        conditions.append(amend)
+    if len(conditions) == 1:
+        return conditions[0]
+    return {"$and": conditions}
+
+
+def stale_claims(older_than, statuses=None, stages=None):
+    """Filter for objects left ``processing`` since before ``older_than``.
+
+    Objects claimed by task-object-storage 1.4 have no ``claimedAt``; their
+    last update time stands in for it.
+    """
+    query = {
+        "status": "processing",
+        "$or": [
+            {"claimedAt": {"$lt": older_than}},
+            {"claimedAt": None, "updatedAt": {"$lt": older_than}},
+        ],
+    }
+    if statuses is not None:
+        query["claimed_from.status"] = {"$in": list(statuses)}
+    if stages is not None:
+        query["claimed_from.stage"] = {"$in": list(stages)}
+    return query
+
+
+def timestamped(update, now):
+    """Return ``update`` with ``updatedAt`` set to ``now``."""
+    update = dict(update)
+    update["$set"] = {**update.get("$set", {}), "updatedAt": now}
+    return update
+
+
+def stage_start_fields(stage, now):
+    """Fields recording that this process started ``stage`` at ``now``."""
+    return {
+        f"stages.{stage}.startedAt": now,
+        f"stages.{stage}.executor": identity.executor(),
+        f"stages.{stage}.build_number": identity.build_number(),
+    }
+
+
+def claimant_fields():
+    """Fields naming the process that claims an object."""
+    return {
+        "executor": identity.executor(),
+        "build_number": identity.build_number(),
+        "job_name": identity.job_name(),
+    }
+
+
+def retry_fields(stage, retry_count):
+    """Fields recording who runs retry number ``retry_count`` of ``stage``."""
+    prefix = f"stages.{stage}.retries.{retry_count}"
+    return {
+        f"{prefix}.executor": identity.executor(),
+        f"{prefix}.build_number": identity.build_number(),
+    }
+
+
+def claim_pipeline(now, start_stage=None):
+    """Pipeline that claims an object and remembers where it came from."""
+    fields = {
+        "status": "processing",
+        "claimedAt": now,
+        "updatedAt": now,
+        **claimant_fields(),
+    }
+    if start_stage is not None:
+        fields["stage"] = start_stage
+        fields.update(stage_start_fields(start_stage, now))
+    stage = {key: literal(value) for key, value in fields.items()}
+    stage["claimed_from"] = {"status": "$status", "stage": "$stage"}
+    return [{"$set": stage}]
+
+
+def stage_end_fields(stage, now):
+    """Pipeline fields that record the end of ``stage`` and its duration in ms.
+
+    The duration is ``null`` when the stage has no start time.
+    """
+    return {
+        f"stages.{stage}.endedAt": literal(now),
+        f"stages.{stage}.duration": {
+            "$subtract": [literal(now), f"$stages.{stage}.startedAt"]
+        },
+    }
+
+
+def appended_exception(stage, error_text):
+    """Pipeline expression: the stage's exceptions with ``error_text`` added."""
+    return {
+        "$concatArrays": [
+            {"$ifNull": [f"$stages.{stage}.exceptions", []]},
+            literal([error_text]),
+        ]
+    }
+
+
+def finish_pipeline(stage, status, now, error_text=None, payload_fields=None):
+    """Pipeline recording the outcome of ``stage`` in one write."""
+    fields = {
+        "status": literal(status),
+        f"stages.{stage}.status": literal(status),
+        "updatedAt": literal(now),
+        **stage_end_fields(stage, now),
+    }
+    if error_text is not None:
+        fields["last_error"] = literal(error_text)
+        fields[f"stages.{stage}.exceptions"] = appended_exception(stage, error_text)
+    for key, value in (payload_fields or {}).items():
+        fields[key] = literal(value)
+    return [{"$set": fields}]
