@@ -5,7 +5,8 @@ from robot.utils import timestr_to_secs
 from robotlibcore import DynamicCore
 
 from tos import __version__
-from tos.errors import InvalidArgument
+from tos.connection import mask_password
+from tos.errors import InvalidArgument, TOSError
 from tos.task_object_storage import TaskObjectStorage
 from TOSLibrary.keywords import (
     PayloadKeywords,
@@ -38,6 +39,12 @@ class TOSLibrary(DynamicCore):
     | ``separate_payloads`` | Keep payloads in their own ``[prefix.]payloads`` collection. |
     | ``payloads_ttl`` | With separate payloads, delete a payload this long after its last change: seconds or a time such as ``30 days``. |
     | ``mongo_client_options`` | A dictionary passed to pymongo's ``MongoClient``, such as ``{"tls": True, "authMechanism": "SCRAM-SHA-256"}``. |
+
+    With a password in the arguments, a failed import (a wrong password,
+    an unreachable server) is logged as an error and reported by the first
+    keyword that runs, not by the import itself: Robot Framework would
+    otherwise print every import argument, the password too, in its
+    message.
 
     A MongoDB server, without and with credentials:
 
@@ -149,29 +156,71 @@ class TOSLibrary(DynamicCore):
 
         See `Importing` for the arguments.
         """
-        self.tos = TaskObjectStorage(
-            db_server=db_server,
-            db_name=db_name,
-            db_user=db_user,
-            db_passw=db_passw,
-            db_auth_source=db_auth_source,
-            mongo_client_options=mongo_client_options or {},
-        )
-        self.tos.initialize_tos(
+        self.tos = None
+        self._import_error = None
+        components = [
+            TaskKeywords(None),
+            StageKeywords(None),
+            PayloadKeywords(None),
+            RetryKeywords(None),
+        ]
+        super().__init__(components)
+        try:
+            self.tos = _connect(
+                db_server=db_server,
+                db_name=db_name,
+                db_user=db_user,
+                db_passw=db_passw,
+                db_auth_source=db_auth_source,
+                collection_suffix=collection_suffix,
+                separate_payloads=separate_payloads,
+                payloads_ttl=payloads_ttl,
+                collection_prefix=collection_prefix,
+                mongo_client_options=mongo_client_options,
+            )
+        except Exception as error:
+            if not _has_password(db_server, db_passw):
+                raise
+            # Robot Framework prints a failed import's arguments, password
+            # included, so with a password the failure is reported by the
+            # first keyword instead.
+            self._import_error = error
+            logger.error(f"TOSLibrary could not be imported: {error}")
+            return
+        for component in components:
+            component.storage = self.tos
+
+    def run_keyword(self, name, args, kwargs=None):
+        if self._import_error is not None:
+            raise TOSError(
+                f"TOSLibrary could not be imported: {self._import_error}"
+            ) from None
+        return super().run_keyword(name, args, kwargs)
+
+
+def _connect(
+    payloads_ttl, collection_suffix, separate_payloads, collection_prefix, **options
+):
+    """Create the engine and select its collections."""
+    options["mongo_client_options"] = options["mongo_client_options"] or {}
+    storage = TaskObjectStorage(**options)
+    try:
+        storage.initialize_tos(
             collection_suffix=collection_suffix,
             separate_payloads=separate_payloads,
             payloads_ttl_seconds=_seconds(payloads_ttl),
             collection_prefix=collection_prefix,
         )
-        logger.debug(f"TOSLibrary uses {self.tos!r}")
-        super().__init__(
-            [
-                TaskKeywords(self.tos),
-                StageKeywords(self.tos),
-                PayloadKeywords(self.tos),
-                RetryKeywords(self.tos),
-            ]
-        )
+    except Exception:
+        storage.disconnect()
+        raise
+    logger.debug(f"TOSLibrary uses {storage!r}")
+    return storage
+
+
+def _has_password(db_server, db_passw):
+    """Whether the import arguments hold a password."""
+    return bool(db_passw) or mask_password(str(db_server)) != str(db_server)
 
 
 def _seconds(payloads_ttl):

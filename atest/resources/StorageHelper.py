@@ -4,8 +4,17 @@ Acceptance tests use them to check what a keyword really stored, and to
 start each test from an empty collection.
 """
 
+import os
+import secrets
+import subprocess
+import sys
+
+import backend
 from bson import ObjectId
 from robot.libraries.BuiltIn import BuiltIn
+
+from tos.errors import TOSError
+from tos.task_object_storage import TaskObjectStorage
 
 
 class StorageHelper:
@@ -25,7 +34,9 @@ class StorageHelper:
 
     def get_stored_task_object(self, object_id, library="TOSLibrary"):
         """Return the task object exactly as stored, read with pymongo."""
-        document = self._storage(library).tos.find_one({"_id": ObjectId(str(object_id))})
+        document = self._storage(library).tos.find_one(
+            {"_id": ObjectId(str(object_id))}
+        )
         if document is None:
             raise AssertionError(f"No task object {object_id} is stored.")
         return document
@@ -46,3 +57,92 @@ class StorageHelper:
     def get_collection_names(self, library="TOSLibrary"):
         """Return the names of the collections in the test database."""
         return sorted(self._storage(library).database.list_collection_names())
+
+    def connect_with_wrong_password(self):
+        """Connect to the test server with a wrong password; return the error text.
+
+        Fails if the error contains the password. The password is read here,
+        not passed to or returned from a keyword, so that it is not logged
+        with keyword arguments at log level TRACE.
+        """
+        options = _backend_options()
+        options["db_passw"] = (options["db_passw"] or "x") + "-wrong"
+        try:
+            TaskObjectStorage(**options)
+        except TOSError as error:
+            if backend.DB_PASSW and backend.DB_PASSW in str(error):
+                raise AssertionError(
+                    "The error message contains the password."
+                ) from None
+            return str(error)
+        raise AssertionError("Connecting with a wrong password succeeded.")
+
+    def connect_to_closed_port_with_password_in_uri(self, password):
+        """Connect to a closed port with ``password`` in the URI; return the error."""
+        try:
+            TaskObjectStorage(
+                db_server=f"mongodb://robot:{password}@127.0.0.1:9/",
+                db_name="unused",
+                mongo_client_options={"serverSelectionTimeoutMS": 300},
+            )
+        except TOSError as error:
+            return str(error)
+        raise AssertionError("Connecting to a closed port succeeded.")
+
+    def run_child_suite_and_look_for_password(self, suite, output_dir):
+        """Run ``suite`` at log level TRACE with the password; report where it shows.
+
+        The password (the test server's, or a made-up one on the embedded
+        backend) is handed over in the environment and never passed to or
+        returned from a keyword, so this run's own log stays clean too.
+        Returns a dictionary: ``summary`` (the child's closing line),
+        ``leaks`` (output names that contain the password) and ``output``
+        (the child's output.xml text).
+        """
+        secret = backend.DB_PASSW or secrets.token_hex(12)
+        environment = {**os.environ, "TOS_CHILD_SECRET": secret}
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "robot",
+                "--loglevel",
+                "TRACE",
+                "--outputdir",
+                output_dir,
+                "--consolecolors",
+                "off",
+                suite,
+            ],
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        console = result.stdout + result.stderr
+        leaks = ["console"] if secret in console else []
+        texts = {}
+        for name in ("output.xml", "log.html", "report.html"):
+            with open(os.path.join(output_dir, name), encoding="utf-8") as file:
+                texts[name] = file.read()
+            if secret in texts[name]:
+                leaks.append(name)
+        summary = next(
+            (line for line in console.splitlines() if " tests, " in line), ""
+        )
+        return {
+            "summary": summary.strip(),
+            "leaks": leaks,
+            "output": texts["output.xml"],
+        }
+
+
+def _backend_options():
+    return {
+        "db_server": backend.DB_SERVER,
+        "db_name": backend.DB_NAME,
+        "db_user": backend.DB_USER,
+        "db_passw": backend.DB_PASSW,
+        "db_auth_source": backend.DB_AUTH_SOURCE,
+        "mongo_client_options": dict(backend.CLIENT_OPTIONS),
+    }

@@ -7,6 +7,7 @@ command line, so it cannot appear in Robot Framework's outputs.
 
 import json
 import os
+import sys
 import uuid
 
 BACKEND = os.environ.get("TOS_TEST_BACKEND", "embedded")
@@ -16,3 +17,6 @@ DB_PASSW = os.environ.get("TOS_TEST_DB_PASSW", "")
 DB_AUTH_SOURCE = os.environ.get("TOS_TEST_DB_AUTH_SOURCE", "")
 CLIENT_OPTIONS = json.loads(os.environ.get("TOS_TEST_CLIENT_OPTIONS") or "{}")
 DB_NAME = os.environ.get("TOS_TEST_DB_NAME") or f"atest_{uuid.uuid4().hex[:12]}"
+
+#: The Python running the tests, for child Robot Framework runs.
+PYTHON = sys.executable
