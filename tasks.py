@@ -13,15 +13,15 @@ three times and prints a summary table:
 The test code learns where to connect from these environment variables, so
 no password ever appears on a command line:
 
-| variable                  | meaning                                            |
-| ------------------------- | -------------------------------------------------- |
-| ``TOS_TEST_BACKEND``      | ``embedded``, ``wire`` or ``mongodb``              |
-| ``TOS_TEST_DB_SERVER``    | ``db_server`` value; ``embedded`` by default       |
-| ``TOS_TEST_DB_USER``      | user name, when the server wants one               |
-| ``TOS_TEST_DB_PASSW``     | its password                                       |
-| ``TOS_TEST_DB_AUTH_SOURCE`` | its authentication database                      |
-| ``TOS_TEST_CLIENT_OPTIONS`` | JSON object of extra ``MongoClient`` options     |
-| ``TOS_TEST_DB_NAME``      | database name, optional; passed through as set     |
+| variable                    | meaning                                        |
+| --------------------------- | ---------------------------------------------- |
+| ``TOS_TEST_BACKEND``        | ``embedded``, ``wire`` or ``mongodb``          |
+| ``TOS_TEST_DB_SERVER``      | ``db_server`` value; ``embedded`` by default   |
+| ``TOS_TEST_DB_USER``        | user name, when the server wants one           |
+| ``TOS_TEST_DB_PASSW``       | its password                                   |
+| ``TOS_TEST_DB_AUTH_SOURCE`` | its authentication database                    |
+| ``TOS_TEST_CLIENT_OPTIONS`` | JSON object of extra ``MongoClient`` options   |
+| ``TOS_TEST_DB_NAME``        | database name, optional; passed through as set |
 
 Acceptance tests tagged ``no-<backend>`` (``no-wire``, ...) are left out on
 that backend.
@@ -604,6 +604,8 @@ def atest(c, backend="", mongodb_uri="", py310=False):
 def test(c, mongodb_uri=""):
     """Run utest and atest on embedded, on a server and on Python 3.10."""
     mongodb_uri = mongodb_uri or os.environ.get("TOS_TEST_MONGODB_URI", "")
+    started = time.monotonic()
+    (RESULTS / "summary.txt").unlink(missing_ok=True)
     outcomes = []
 
     outcomes += run_both(embedded_target())
@@ -617,6 +619,7 @@ def test(c, mongodb_uri=""):
     outcomes += run_on_lower_bound()
 
     print_summary(outcomes, write_to=RESULTS / "summary.txt")
+    say(f"invoke test took {time.monotonic() - started:.0f} s")
     finish(outcomes)
 
 
@@ -629,6 +632,7 @@ def run_on_wire_server():
     shutil.rmtree(RESULTS / "wire", ignore_errors=True)
     try:
         with wire_server(RESULTS / "wire" / "wire-server.log") as server:
+            say(f"Wire setup took {time.monotonic() - started:.1f} s.")
             return run_both(wire_target(server))
     except (Exit, WireServerError) as error:
         return setup_failure("wire", started, error)
@@ -641,6 +645,7 @@ def run_on_lower_bound():
         python = ensure_lower_bound_venv()
     except Exit as error:
         return setup_failure(name, started, error)
+    say(f"{show(LOWER_BOUND_VENV)} ready after {time.monotonic() - started:.1f} s.")
     return run_both(embedded_target(python, name=name))
 
 

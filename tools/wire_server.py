@@ -8,10 +8,10 @@ SIGTERM and SIGINT stop it cleanly.
 
 The credentials come from the command line or from the environment:
 
-| option            | environment variable     | default  |
-| ----------------- | ------------------------ | -------- |
+| option            | environment variable     | default   |
+| ----------------- | ------------------------ | --------- |
 | ``--user``        | ``TOS_WIRE_USER``        | ``robot`` |
-| (none)            | ``TOS_WIRE_PASSWORD``    | required |
+| (none)            | ``TOS_WIRE_PASSWORD``    | required  |
 | ``--auth-source`` | ``TOS_WIRE_AUTH_SOURCE`` | ``admin`` |
 
 The password is read from the environment only, so that it never shows in a
