@@ -216,7 +216,9 @@ def ensure_venv(venv, version, requirements, stamp_extra=""):
     say(f"Installing into {show(venv)}: {' '.join(requirements)}")
     pip = [python, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     if run_command([*pip, *requirements]) != 0:
-        raise Exit(f"Could not install {' '.join(requirements)} into {venv}.", code=1)
+        raise Exit(
+            f"Could not install {' '.join(requirements)} into {show(venv)}.", code=1
+        )
     stamp_file.write_text(stamp)
     return str(python)
 
