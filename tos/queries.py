@@ -64,11 +64,14 @@ def by_status_and_stage(statuses=None, stages=None, amend=None, now=None):
     return {"$and": conditions}
 
 
-def stale_claims(older_than, statuses=None, stages=None):
+def stale_claims(older_than, stages=None, claimed_statuses=None, claimed_stages=None):
     """Filter for objects left ``processing`` since before ``older_than``.
 
-    Objects claimed by task-object-storage 1.4 have no ``claimedAt``; their
-    last update time stands in for it.
+    ``stages`` limits it to objects processing at those stages;
+    ``claimed_statuses`` and ``claimed_stages`` to objects claimed from
+    those statuses and stages (a consumer's own queue). Objects claimed by
+    task-object-storage 1.4 have no ``claimedAt``; their last update time
+    stands in for it.
     """
     query = {
         "status": "processing",
@@ -77,10 +80,12 @@ def stale_claims(older_than, statuses=None, stages=None):
             {"claimedAt": None, "updatedAt": {"$lt": older_than}},
         ],
     }
-    if statuses is not None:
-        query["claimed_from.status"] = {"$in": list(statuses)}
     if stages is not None:
-        query["claimed_from.stage"] = {"$in": list(stages)}
+        query["stage"] = {"$in": list(stages)}
+    if claimed_statuses is not None:
+        query["claimed_from.status"] = {"$in": list(claimed_statuses)}
+    if claimed_stages is not None:
+        query["claimed_from.stage"] = {"$in": list(claimed_stages)}
     return query
 
 

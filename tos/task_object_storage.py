@@ -17,7 +17,6 @@ from datetime import timedelta
 
 import pymongo
 import pymongo.errors
-from bson.binary import Binary
 from pymongo import ReturnDocument
 
 from tos import connection, identity, queries, settings
@@ -710,7 +709,7 @@ class TaskObjectStorage:
         """Return objects that have been ``processing`` longer than ``older_than``.
 
         :param older_than: seconds, or a ``timedelta``.
-        :param stages: limit to objects claimed at these stages.
+        :param stages: limit to objects processing at these stages.
         """
         cutoff = self._cutoff(older_than)
         query = queries.stale_claims(
@@ -734,7 +733,8 @@ class TaskObjectStorage:
         """
         if status is not None:
             check_status(status)
-        cutoff = self._cutoff(older_than)
+        seconds = to_non_negative_seconds(older_than, "older_than")
+        cutoff = utc_now() - timedelta(seconds=seconds)
         document = self.find_task_object_by_id(object_id)
         if document.get("status") != Status.PROCESSING:
             raise InvalidArgument(
@@ -745,8 +745,8 @@ class TaskObjectStorage:
         if claimed_at is not None and claimed_at >= cutoff:
             raise InvalidArgument(
                 f"Task object '{object_id}' was claimed at "
-                f"{claimed_at:%Y-%m-%d %H:%M:%S} UTC, less than {older_than} "
-                "seconds ago."
+                f"{claimed_at:%Y-%m-%d %H:%M:%S} UTC, less than "
+                f"{seconds:g} seconds ago."
             )
         released = self._release(document, status)
         if released is None:
@@ -772,7 +772,9 @@ class TaskObjectStorage:
 
     def _release_stale_for_claim(self, older_than, statuses, stages):
         cutoff = self._cutoff(older_than, "reclaim_stale_after")
-        query = queries.stale_claims(cutoff, statuses=statuses, stages=stages)
+        query = queries.stale_claims(
+            cutoff, claimed_statuses=statuses, claimed_stages=stages
+        )
         for document in self._collection.find(query):
             self._release(document, None, skip_unknown=True)
 
@@ -1215,7 +1217,7 @@ class TaskObjectStorage:
                 f"{describe(filepath)}."
             )
         with open(filepath, "rb") as file:
-            data = Binary(file.read())
+            data = file.read()
         check_storable(data, "filepath")
         return self.add_key_value_pair_to_payload(object_id, data_title, data)
 

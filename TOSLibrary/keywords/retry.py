@@ -137,7 +137,7 @@ class RetryKeywords(LibraryComponent):
 
         Such an object was most likely claimed by a robot that crashed.
         ``older_than`` is a time such as ``30 min``; ``stages`` limits the
-        search to objects claimed at those stages. Nothing is changed.
+        search to objects processing at those stages. Nothing is changed.
 
         | ${stale} = | Find Stale Task Objects | 1 hour |
         | Length Should Be | ${stale} | 0 |
