@@ -5,9 +5,13 @@ Documentation       An idempotent producer: run twice, it creates each reference
 ...                 reference are created every time.
 
 Resource            library_imports.resource
-
-Suite Setup         Import TOSLibrary With Options    Referenced
+Library             TOSLibrary    ${DB_SERVER}    ${DB_NAME}
+...                     db_user=${DB_USER}    db_passw=${DB_PASSW}    db_auth_source=${DB_AUTH_SOURCE}
+...                     mongo_client_options=${CLIENT_OPTIONS}
 ...                     collection_prefix=refs    separate_payloads=True
+...                 AS    Referenced
+
+Suite Setup         Set Library Search Order    TOSLibrary
 Test Setup          Start From Empty Storage
 
 

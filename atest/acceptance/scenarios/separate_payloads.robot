@@ -7,9 +7,13 @@ Documentation       Separate payloads with a time to live: each payload lives in
 
 Resource            library_imports.resource
 Library             ScenarioHelper.py
-
-Suite Setup         Import TOSLibrary With Options    Separate
+Library             TOSLibrary    ${DB_SERVER}    ${DB_NAME}
+...                     db_user=${DB_USER}    db_passw=${DB_PASSW}    db_auth_source=${DB_AUTH_SOURCE}
+...                     mongo_client_options=${CLIENT_OPTIONS}
 ...                     collection_prefix=sep    separate_payloads=True    payloads_ttl=30 days
+...                 AS    Separate
+
+Suite Setup         Set Library Search Order    TOSLibrary
 Test Setup          Empty Task Object Storage    library=Separate
 
 
