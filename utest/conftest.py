@@ -75,3 +75,79 @@ def separate_storage(make_storage):
 
 def pytest_report_header(config):
     return f"tos backend: {BACKEND} ({os.environ.get('TOS_TEST_DB_SERVER', 'embedded')})"
+
+
+@pytest.fixture
+def command_log():
+    """A CommandLog (see storage_checks) for make_counted_storage's clients."""
+    from storage_checks import CommandLog
+
+    return CommandLog()
+
+
+@pytest.fixture
+def make_counted_storage(make_storage, options, command_log):
+    """Like make_storage, but ``command_log`` records the client's commands.
+
+    On the embedded backend nothing is recorded (``command_log.available`` is
+    False). Storages share this test's database with make_storage's.
+    """
+    created = []
+
+    def make(**initialize):
+        client_options = {
+            **options["mongo_client_options"],
+            "event_listeners": [command_log],
+        }
+        storage = TaskObjectStorage(
+            **{**options, "mongo_client_options": client_options}
+        )
+        storage.initialize_tos(**initialize)
+        created.append(storage)
+        return storage
+
+    yield make
+    if created:
+        created[0].client.drop_database(options["db_name"])
+    for storage in created:
+        storage.disconnect()
+
+
+@pytest.fixture
+def counted_storage(make_counted_storage, command_log):
+    """An inline-payload storage whose commands ``command_log`` records."""
+    storage = make_counted_storage()
+    command_log.clear()
+    return storage
+
+
+@pytest.fixture
+def counted_separate_storage(make_counted_storage, command_log):
+    """A separate-payload storage whose commands ``command_log`` records."""
+    storage = make_counted_storage(separate_payloads=True)
+    command_log.clear()
+    return storage
+
+
+#: POSIX TZ values far from UTC: UTC+14 (Kiritimati) and UTC-11 (Pago Pago).
+FAR_TIME_ZONES = ["KIRI-14", "PAGO+11"]
+
+
+@pytest.fixture(params=[None, *FAR_TIME_ZONES], ids=["machine-tz", "utc+14", "utc-11"])
+def time_zone(request, monkeypatch):
+    """Run the test in the machine's zone and again in two far time zones.
+
+    Yields the TZ value set, or None for the machine's own zone.
+    """
+    import time
+
+    original = os.environ.get("TZ")
+    if request.param is not None:
+        monkeypatch.setenv("TZ", request.param)
+        time.tzset()
+    yield request.param
+    if original is None:
+        monkeypatch.delenv("TZ", raising=False)
+    else:
+        monkeypatch.setenv("TZ", original)
+    time.tzset()
