@@ -28,8 +28,8 @@ class ScenarioHelper:
         stopped right after the claim.
         """
         now = datetime.now(timezone.utc).replace(tzinfo=None)
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
         claimed_at = now - timedelta(seconds=timestr_to_secs(age))
-        claimed_at = claimed_at.replace(microsecond=claimed_at.microsecond // 1000 * 1000)
         result = self._storage(library).tos.update_one(
             {"_id": ObjectId(str(object_id)), "status": "processing"},
             {"$set": {"claimedAt": claimed_at, "updatedAt": claimed_at}},
@@ -58,6 +58,18 @@ class ScenarioHelper:
         """Return the name of the separate payloads collection, or None."""
         payloads = self._storage(library).payloads_coll
         return None if payloads is None else payloads.name
+
+    def get_stored_snapshot(self, library="TOSLibrary"):
+        """Return every stored task object and payload document, in id order.
+
+        Two snapshots are equal only if nothing was written in between.
+        """
+        storage = self._storage(library)
+        snapshot = {"task_objects": list(storage.tos.find().sort("_id", 1))}
+        if storage.payloads_coll is not None:
+            payloads = storage.payloads_coll.find().sort("_id", 1)
+            snapshot["payloads"] = list(payloads)
+        return snapshot
 
     def milliseconds_between(self, start, end):
         """Whole milliseconds from datetime ``start`` to datetime ``end``."""

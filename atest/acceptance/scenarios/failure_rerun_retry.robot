@@ -175,10 +175,10 @@ Rerun With A Delay Is Not Claimed Before It Is Due
 Rerun Deferred To A Time Waits Until Then
     ${to} =    Claim One Produced Object    1
     Finish Task Object    ${to}[_id]    1    fail    error_text=Portal did not answer
-    ${local} =    Get Current Date    increment=2 hours
     ${utc_before} =    Get Current Date    UTC    result_format=datetime
-    Set Task Object For Rerun    ${to}[_id]    defer_until=${local}
+    ${local} =    Get Current Date    increment=2 hours
     ${utc_after} =    Get Current Date    UTC    result_format=datetime
+    Set Task Object For Rerun    ${to}[_id]    defer_until=${local}
     ${stored} =    Get Stored Task Object    ${to}[_id]
     Instant Should Be Between    ${stored}[defer_until]    ${utc_before}    ${utc_after}    2 hours
     ${claimed} =    Claim Task Object    1
@@ -224,11 +224,13 @@ Claim One Produced Object
 
 Instant Should Be Between
     [Documentation]    Checks that ``instant`` lies between ``earliest`` and
-    ...    ``latest``, each moved by ``delay``. MongoDB keeps milliseconds, so
-    ...    ``earliest`` is rounded down to the millisecond.
+    ...    ``latest``, each moved by ``delay``, to the millisecond: MongoDB
+    ...    keeps milliseconds, and `Get Current Date` rounds its text to the
+    ...    nearest one.
     [Arguments]    ${instant}    ${earliest}    ${latest}    ${delay}
     ${low} =    Add Time To Date    ${earliest}    ${delay}    result_format=datetime
     ${low} =    Evaluate    $low.replace(microsecond=$low.microsecond // 1000 * 1000)
     ${high} =    Add Time To Date    ${latest}    ${delay}    result_format=datetime
+    ${high} =    Add Time To Date    ${high}    1 ms    result_format=datetime
     Should Be True    $low <= $instant <= $high
     ...    ${instant} is not between ${low} and ${high} (UTC).

@@ -112,9 +112,10 @@ Local Time As UTC
 
 Instant Should Be Between
     [Documentation]    Checks that ``instant`` lies between ``earliest`` and
-    ...    ``latest`` (UTC). MongoDB keeps milliseconds, so ``earliest`` is
-    ...    rounded down to the millisecond.
+    ...    ``latest`` (UTC), to the millisecond: MongoDB keeps milliseconds,
+    ...    and `Get Current Date` rounds its text to the nearest one.
     [Arguments]    ${instant}    ${earliest}    ${latest}
     ${low} =    Evaluate    $earliest.replace(microsecond=$earliest.microsecond // 1000 * 1000)
-    Should Be True    $low <= $instant <= $latest
-    ...    ${instant} is not between ${low} and ${latest} (UTC).
+    ${high} =    Evaluate    $latest + datetime.timedelta(milliseconds=1)    modules=datetime
+    Should Be True    $low <= $instant <= $high
+    ...    ${instant} is not between ${low} and ${high} (UTC).
