@@ -1,0 +1,198 @@
+"""Finding, releasing and reclaiming objects whose robot stopped mid-work."""
+
+from datetime import timedelta
+
+import pytest
+from storage_checks import LONG_AGO, backdate, snapshot, utc_ceiling, utc_floor
+
+
+def stored(storage, object_id):
+    return storage.tos.find_one({"_id": object_id})
+
+
+@pytest.fixture
+def jenkins(monkeypatch):
+    monkeypatch.setenv("NODE_NAME", "crashed-node")
+    monkeypatch.setenv("EXECUTOR_NUMBER", "2")
+
+
+def claim_and_abandon(storage, stage=1):
+    """Claim an object at ``stage`` and make the claim look hours old."""
+    object_id = storage.create_new_task_object({}, finished=True)["_id"]
+    storage.set_task_object_stage(object_id, stage - 1)
+    claimed = storage.claim_task_object(stage)
+    assert claimed["_id"] == object_id
+    backdate(storage, object_id, claimedAt=LONG_AGO, updatedAt=LONG_AGO)
+    return object_id
+
+
+def test_find_stale_lists_only_old_claims(storage):
+    stale = claim_and_abandon(storage)
+    storage.create_new_task_object({}, finished=True)
+    fresh = storage.claim_task_object(1)["_id"]
+    before = snapshot(storage)
+
+    found = storage.find_stale_task_objects(older_than=3600)
+
+    assert [item["_id"] for item in found] == [stale]
+    assert stored(storage, fresh)["status"] == "processing"
+    assert snapshot(storage) == before
+
+
+def test_find_stale_by_stage(storage):
+    at_one = claim_and_abandon(storage, stage=1)
+    at_two = claim_and_abandon(storage, stage=2)
+
+    found_one = storage.find_stale_task_objects(timedelta(minutes=5), stages=1)
+    found_both = storage.find_stale_task_objects(60, stages=[1, 2])
+
+    assert [item["_id"] for item in found_one] == [at_one]
+    assert {item["_id"] for item in found_both} == {at_one, at_two}
+
+
+def test_release_returns_the_object_to_where_it_was_claimed(storage, jenkins):
+    object_id = claim_and_abandon(storage)
+
+    before = utc_floor()
+    returned = storage.release_stale_task_object(object_id, older_than=60)
+    after = utc_ceiling()
+
+    document = stored(storage, object_id)
+    assert returned == document
+    assert document["status"] == "pass"
+    assert document["stage"] == 0
+    assert before <= document["updatedAt"] <= after
+    [release] = document["releases"]
+    assert release["claimedAt"] == LONG_AGO
+    assert release["stage"] == 1
+    assert release["executor"] == "Executor 2 on node crashed-node"
+    assert release["released_by"] == "Executor 2 on node crashed-node"
+    assert before <= release["releasedAt"] <= after
+    assert storage.claim_task_object(1)["_id"] == object_id
+
+
+def test_release_to_a_given_status_keeps_the_stage(storage):
+    object_id = claim_and_abandon(storage)
+
+    storage.release_stale_task_object(object_id, status="fail")
+
+    document = stored(storage, object_id)
+    assert document["status"] == "fail"
+    assert document["stage"] == 1
+
+
+def test_release_of_an_object_that_is_not_processing_writes_nothing(storage):
+    object_id = storage.create_new_task_object({})["_id"]
+    before = snapshot(storage)
+
+    with pytest.raises(ValueError, match="not processing"):
+        storage.release_stale_task_object(object_id)
+
+    assert snapshot(storage) == before
+
+
+def test_release_of_a_young_claim_writes_nothing(storage):
+    storage.create_new_task_object({}, finished=True)
+    object_id = storage.claim_task_object(1)["_id"]
+    before = snapshot(storage)
+
+    with pytest.raises(ValueError, match="less than 3600 seconds"):
+        storage.release_stale_task_object(object_id, older_than=3600)
+
+    assert snapshot(storage) == before
+
+
+def test_release_of_a_finished_object_writes_nothing(storage):
+    object_id = claim_and_abandon(storage)
+    storage.finish_task_object(object_id, 1, "pass")
+    before = snapshot(storage)
+
+    with pytest.raises(ValueError):
+        storage.release_stale_task_object(object_id, older_than=60)
+
+    assert snapshot(storage) == before
+
+
+def test_legacy_claim_without_origin_needs_a_status(storage):
+    object_id = storage.create_new_task_object({})["_id"]
+    storage.tos.update_one(
+        {"_id": object_id},
+        {"$set": {"status": "processing", "stage": 1, "updatedAt": LONG_AGO}},
+    )
+    before = snapshot(storage)
+
+    with pytest.raises(ValueError, match="'status'"):
+        storage.release_stale_task_object(object_id, older_than=60)
+    assert snapshot(storage) == before
+
+    storage.release_stale_task_object(object_id, older_than=60, status="new")
+    document = stored(storage, object_id)
+    assert document["status"] == "new"
+    assert document["stage"] == 1
+
+
+def test_release_all_stale_skips_legacy_and_young_claims(storage):
+    stale = [claim_and_abandon(storage) for _ in range(2)]
+    legacy = storage.create_new_task_object({})["_id"]
+    storage.tos.update_one(
+        {"_id": legacy},
+        {"$set": {"status": "processing", "updatedAt": LONG_AGO}},
+    )
+    storage.create_new_task_object({}, finished=True)
+    young = storage.claim_task_object(1)["_id"]
+
+    released = storage.release_stale_task_objects(older_than=3600)
+
+    assert {item["_id"] for item in released} == set(stale)
+    for object_id in stale:
+        assert stored(storage, object_id)["status"] == "pass"
+        assert stored(storage, object_id)["stage"] == 0
+    assert stored(storage, legacy)["status"] == "processing"
+    assert stored(storage, young)["status"] == "processing"
+    assert storage.find_stale_task_objects(3600) == [stored(storage, legacy)]
+
+
+def test_claim_reclaims_stale_objects_of_its_queue(storage, monkeypatch):
+    object_id = claim_and_abandon(storage)
+    monkeypatch.setenv("NODE_NAME", "rescuer")
+    monkeypatch.setenv("EXECUTOR_NUMBER", "1")
+
+    claimed = storage.claim_task_object(1, reclaim_stale_after=600)
+
+    document = stored(storage, object_id)
+    assert claimed == document
+    assert document["status"] == "processing"
+    assert document["stage"] == 1
+    assert document["executor"] == "Executor 1 on node rescuer"
+    assert document["claimedAt"] > LONG_AGO
+    assert len(document["releases"]) == 1
+
+
+def test_claim_leaves_stale_objects_of_other_queues(storage):
+    other = claim_and_abandon(storage, stage=3)
+
+    assert storage.claim_task_object(1, reclaim_stale_after=600) is None
+
+    document = stored(storage, other)
+    assert document["status"] == "processing"
+    assert "releases" not in document
+
+
+def test_stale_release_with_separate_payloads_returns_the_payload(separate_storage):
+    object_id = claim_and_abandon(separate_storage)
+
+    released = separate_storage.release_stale_task_object(object_id, older_than=60)
+
+    assert released["payload"] == {}
+    assert set(stored(separate_storage, object_id)["payload"]) == {"_id"}
+
+
+@pytest.mark.parametrize("older_than", [-1, "an hour"], ids=["negative", "text"])
+def test_bad_older_than_is_refused(storage, older_than):
+    claim_and_abandon(storage)
+    before = snapshot(storage)
+
+    with pytest.raises((TypeError, ValueError), match="'older_than'"):
+        storage.release_stale_task_objects(older_than)
+
+    assert snapshot(storage) == before
