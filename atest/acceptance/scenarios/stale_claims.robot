@@ -35,6 +35,26 @@ Claim Left Waiting Is Stale Once Older Than The Given Time
     ${stale} =    Find Stale Task Objects    1 hour
     Should Be Empty    ${stale}
 
+Stale Claims Are Found And Released By The Stage They Are Processing At
+    ${at_one} =    Claim New Object    INV-1
+    Create Passed Task Object    invoice=INV-2
+    ${to} =    Claim Task Object    1
+    Finish Task Object    ${to}[_id]    1    pass
+    ${at_two} =    Claim Task Object    2
+    Backdate Claim    ${at_one}[_id]    2 hours
+    Backdate Claim    ${at_two}[_id]    2 hours
+    ${stale} =    Find Stale Task Objects    1 hour    stages=2
+    Length Should Be    ${stale}    1
+    Should Be Equal    ${stale}[0][_id]    ${at_two}[_id]
+    ${released} =    Release Stale Task Objects    1 hour    stages=1
+    Length Should Be    ${released}    1
+    Should Be Equal    ${released}[0][_id]    ${at_one}[_id]
+    ${stored} =    Get Stored Task Object    ${at_two}[_id]
+    Should Be Equal    ${stored}[status]    processing
+    ${stored} =    Get Stored Task Object    ${at_one}[_id]
+    Should Be Equal    ${stored}[status]    pass
+    Should Be Equal As Integers    ${stored}[stage]    0
+
 Finding Stale Claims Changes Nothing
     ${to} =    Claim New Object    INV-1
     Backdate Claim    ${to}[_id]    2 hours
