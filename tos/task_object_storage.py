@@ -96,7 +96,7 @@ class TaskObjectStorage:
         self.client = self.connect()
         self.tos = None
         self.payloads_coll = None
-        self._payloads = None
+        self._payload_strategy = None
         atexit.register(self.disconnect)
 
     def __enter__(self):
@@ -189,12 +189,12 @@ class TaskObjectStorage:
         self._create_task_object_indexes()
         if separate_payloads:
             self.payloads_coll = self.database[payloads_name]
-            self._payloads = SeparatePayloads(self.tos, self.payloads_coll)
+            self._payload_strategy = SeparatePayloads(self.tos, self.payloads_coll)
             if ttl:
                 self._ensure_ttl_index(int(ttl))
         else:
             self.payloads_coll = None
-            self._payloads = InlinePayloads(self.tos)
+            self._payload_strategy = InlinePayloads(self.tos)
         logger.info(
             "Using collection %s (separate payloads: %s)", name, bool(separate_payloads)
         )
@@ -222,12 +222,16 @@ class TaskObjectStorage:
         )
 
     @property
+    def _payloads(self):
+        """Where payloads live: inline or separate (see :mod:`tos.payloads`)."""
+        if self._payload_strategy is None:
+            raise _not_initialized()
+        return self._payload_strategy
+
+    @property
     def _collection(self):
         if self.tos is None:
-            raise NotInitialized(
-                "The task object storage is not initialized: call initialize_tos "
-                "(TOSLibrary does this when it is imported)."
-            )
+            raise _not_initialized()
         return self.tos
 
     # Writing helpers shared by every method
@@ -932,7 +936,7 @@ class TaskObjectStorage:
         warnings.warn(
             "The manual flag is deprecated; use the status 'expected_fail'.",
             DeprecationWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
         return self._set(object_id, {"manual": True})
 
@@ -1307,3 +1311,10 @@ class TaskObjectStorage:
             stacklevel=2,
         )
         return found[0] if found else None
+
+
+def _not_initialized():
+    return NotInitialized(
+        "The task object storage is not initialized: call initialize_tos "
+        "(TOSLibrary does this when it is imported)."
+    )

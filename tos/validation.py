@@ -190,7 +190,7 @@ def to_defer_until(value, name="defer_until"):
         return utc_now() + value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return utc_now() + timedelta(seconds=value)
-    raise InvalidArgumentType(
+    raise InvalidArgument(
         f"Argument '{name}' must be a datetime or a delay (timedelta or "
         f"seconds), got {describe(value)}."
     )

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from tos import embedded
+from tos import connection, embedded
 from tos.task_object_storage import TaskObjectStorage
 
 BACKEND = os.environ.get("TOS_TEST_BACKEND", "embedded")
@@ -74,7 +74,8 @@ def separate_storage(make_storage):
 
 
 def pytest_report_header(config):
-    return f"tos backend: {BACKEND} ({os.environ.get('TOS_TEST_DB_SERVER', 'embedded')})"
+    server = os.environ.get("TOS_TEST_DB_SERVER", "embedded")
+    return f"tos backend: {BACKEND} ({connection.mask_password(server)})"
 
 
 @pytest.fixture
