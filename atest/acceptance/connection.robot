@@ -6,7 +6,7 @@ Resource            ../resources/common.resource
 
 
 *** Variables ***
-${CHILD_SUITE}      ${CURDIR}/../child_suites/uses_password.robot
+${CHILD_SUITE}      ${CURDIR}/../_child_suites/uses_password.robot
 
 
 *** Test Cases ***
