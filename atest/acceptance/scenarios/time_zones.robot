@@ -30,10 +30,16 @@ Child Suite Should Pass In Time Zone
     ${python} =    Evaluate    sys.executable    modules=sys
     ${name} =    Evaluate    $zone.replace("/", "-").lower()
     ${output} =    Set Variable    ${OUTPUT DIR}${/}time-zone-${name}
-    ${result} =    Run Process    ${python}    -m    robot    --include    tzchild
-    ...    --variable    EXPECTED_OFFSET:${offset}    --outputdir    ${output}
-    ...    --consolecolors    off    --console    dotted    ${CHILD_SUITE}
-    ...    env:TZ=${zone}    stderr=STDOUT    timeout=5 min    on_timeout=terminate
+    # Run Process logs the whole environment, test password included, at DEBUG.
+    ${level} =    Set Log Level    INFO
+    TRY
+        ${result} =    Run Process    ${python}    -m    robot    --include    tzchild
+        ...    --variable    EXPECTED_OFFSET:${offset}    --outputdir    ${output}
+        ...    --consolecolors    off    --console    dotted    ${CHILD_SUITE}
+        ...    env:TZ=${zone}    stderr=STDOUT    timeout=5 min    on_timeout=terminate
+    FINALLY
+        Set Log Level    ${level}
+    END
     Log    ${result.stdout}
     Should Be Equal As Integers    ${result.rc}    0
     ...    The child run in ${zone} failed; see ${output}${/}log.html.\n${result.stdout}
