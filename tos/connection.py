@@ -8,6 +8,7 @@ a password: passwords are masked in URIs and scrubbed from driver messages.
 
 import logging
 import re
+from urllib.parse import unquote_plus
 
 import pymongo
 import pymongo.errors
@@ -31,6 +32,15 @@ def mask_password(server):
     return _URI_CREDENTIALS.sub(replace, server)
 
 
+def uri_credentials(server):
+    """Return the user name and password written in a URI, or empty texts."""
+    match = _URI_CREDENTIALS.match(str(server))
+    if not match:
+        return "", ""
+    user, _, password = match.group(2).partition(":")
+    return unquote_plus(user), unquote_plus(password)
+
+
 def client_arguments(options):
     """Return the keyword arguments for ``MongoClient`` built from ``options``."""
     arguments = {
@@ -39,9 +49,11 @@ def client_arguments(options):
             "timeout", settings.DEFAULT_SERVER_SELECTION_TIMEOUT_MS
         ),
     }
+    if options.get("db_user"):
+        arguments["username"] = options["db_user"]
+    if options.get("db_passw"):
+        arguments["password"] = options["db_passw"]
     if options.get("db_user") or options.get("db_passw"):
-        arguments["username"] = options.get("db_user") or None
-        arguments["password"] = options.get("db_passw") or None
         arguments["authSource"] = options.get("db_auth_source") or options.get(
             "db_name"
         )
@@ -56,29 +68,30 @@ def connect(options):
         logger.debug("Using the embedded backend %r", server)
         return embedded.client(server)
 
-    password = options.get("db_passw") or ""
+    uri_user, uri_password = uri_credentials(server)
+    passwords = [options.get("db_passw") or "", uri_password]
     shown = mask_password(server)
     arguments = client_arguments(options)
     try:
         client = pymongo.MongoClient(**arguments)
     except (pymongo.errors.ConfigurationError, TypeError, ValueError) as error:
-        message = _scrub(str(error), password)
+        message = _scrub(str(error), passwords)
         raise ConnectionFailed(
             f"Invalid MongoDB connection settings for {shown}: {message}"
         ) from None
-    check_connection(client, shown, arguments, password)
+    check_connection(client, shown, arguments, passwords, uri_user)
     logger.debug("Connected to %s", shown)
     return client
 
 
-def check_connection(client, shown, arguments, password=""):
+def check_connection(client, shown, arguments, passwords=(), uri_user=""):
     """Send ``ping`` and turn driver failures into clear, password-free errors."""
     try:
         client.admin.command("ping")
     except pymongo.errors.OperationFailure as error:
         client.close()
         if error.code == _AUTHENTICATION_FAILED_CODE or "auth" in str(error).lower():
-            user = arguments.get("username") or "(from the URI)"
+            user = arguments.get("username") or uri_user
             source = arguments.get("authSource") or "(default)"
             raise AuthenticationFailed(
                 f"MongoDB at {shown} refused the credentials of user {user!r} "
@@ -87,20 +100,21 @@ def check_connection(client, shown, arguments, password=""):
             ) from None
         raise ConnectionFailed(
             f"MongoDB at {shown} refused the connection check: "
-            f"{_scrub(str(error), password)}"
+            f"{_scrub(str(error), passwords)}"
         ) from None
     except pymongo.errors.PyMongoError as error:
         client.close()
         timeout = arguments.get("serverSelectionTimeoutMS")
-        reason = _scrub(str(error).split(", Timeout:")[0], password)
+        reason = _scrub(str(error).split(", Timeout:")[0], passwords)
         raise ConnectionFailed(
             f"Could not connect to MongoDB at {shown} within {timeout} ms. "
             f"Is the server running and reachable? Driver said: {reason}"
         ) from None
 
 
-def _scrub(text, password):
+def _scrub(text, passwords):
     text = mask_password(text)
-    if password:
-        text = text.replace(password, "***")
+    for password in passwords:
+        if password:
+            text = text.replace(password, "***")
     return text

@@ -27,7 +27,8 @@ Password In A URI Is Masked In The Error
 Wrong Password Fails With An Authentication Message
     Skip If    '${BACKEND}' == 'embedded'    The embedded backend has no users, so nothing refuses a password.
     ${error} =    Connect With Wrong Password
-    Should Match    ${error}    *refused the credentials of user '${DB_USER}'*
+    ${user} =    Test User
+    Should Match    ${error}    *refused the credentials of user '${user}'*
 
 Password Appears Nowhere In Outputs At Trace Level
     [Documentation]    Runs a child suite that connects with the password, works,

@@ -13,6 +13,7 @@ import backend
 from bson import ObjectId
 from robot.libraries.BuiltIn import BuiltIn
 
+from tos.connection import uri_credentials
 from tos.errors import TOSError
 from tos.task_object_storage import TaskObjectStorage
 
@@ -66,16 +67,22 @@ class StorageHelper:
         with keyword arguments at log level TRACE.
         """
         options = _backend_options()
-        options["db_passw"] = (options["db_passw"] or "x") + "-wrong"
+        password = _test_password()
+        options["db_passw"] = (password or "x") + "-wrong"
+        options["db_user"] = options["db_user"] or uri_credentials(backend.DB_SERVER)[0]
         try:
             TaskObjectStorage(**options)
         except TOSError as error:
-            if backend.DB_PASSW and backend.DB_PASSW in str(error):
+            if password and password in str(error):
                 raise AssertionError(
                     "The error message contains the password."
                 ) from None
             return str(error)
         raise AssertionError("Connecting with a wrong password succeeded.")
+
+    def test_user(self):
+        """Return the test server's user name, from the settings or the URI."""
+        return backend.DB_USER or uri_credentials(backend.DB_SERVER)[0]
 
     def connect_to_closed_port_with_password_in_uri(self, password):
         """Connect to a closed port with ``password`` in the URI; return the error."""
@@ -99,7 +106,7 @@ class StorageHelper:
         ``leaks`` (output names that contain the password) and ``output``
         (the child's output.xml text).
         """
-        secret = backend.DB_PASSW or secrets.token_hex(12)
+        secret = _test_password() or secrets.token_hex(12)
         environment = {**os.environ, "TOS_CHILD_SECRET": secret}
         result = subprocess.run(
             [
@@ -135,6 +142,10 @@ class StorageHelper:
             "leaks": leaks,
             "output": texts["output.xml"],
         }
+
+
+def _test_password():
+    return backend.DB_PASSW or uri_credentials(backend.DB_SERVER)[1]
 
 
 def _backend_options():
