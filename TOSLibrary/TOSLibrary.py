@@ -202,13 +202,19 @@ def _connect(
     payloads_ttl, collection_suffix, separate_payloads, collection_prefix, **options
 ):
     """Create the engine and select its collections."""
+    ttl_seconds = _seconds(payloads_ttl)
+    if ttl_seconds and not separate_payloads:
+        raise InvalidArgument(
+            "Argument 'payloads_ttl' needs 'separate_payloads': the TTL applies "
+            "to the separate payloads collection only."
+        )
     options["mongo_client_options"] = options["mongo_client_options"] or {}
     storage = TaskObjectStorage(**options)
     try:
         storage.initialize_tos(
             collection_suffix=collection_suffix,
             separate_payloads=separate_payloads,
-            payloads_ttl_seconds=_seconds(payloads_ttl),
+            payloads_ttl_seconds=ttl_seconds,
             collection_prefix=collection_prefix,
         )
     except Exception:

@@ -1177,7 +1177,10 @@ class TaskObjectStorage:
                 f"Argument 'update' must be a dictionary, got {describe(update)}."
             )
         check_document(update, "update")
-        fields = {f"payload.{key}": value for key, value in update.items()}
+        fields = {
+            f"payload.{check_field_name(key, 'update')}": value
+            for key, value in update.items()
+        }
         return self._payload_update(object_id, {"$set": fields})
 
     @accept_string_object_ids

@@ -211,12 +211,15 @@ def to_non_negative_seconds(value, name):
 
 def check_collection_name(collection):
     """Return ``collection`` if it matches ``^[0-9a-z_.]+$``."""
-    if isinstance(collection, str) and re.match(
-        settings.COLLECTION_NAME_PATTERN, collection
+    if (
+        isinstance(collection, str)
+        and re.match(settings.COLLECTION_NAME_PATTERN, collection)
+        and not collection.startswith("system.")
     ):
         return collection
     raise InvalidCollectionName(
         f"Collection name {collection!r} is not valid: use only lowercase "
         "letters, digits, '_' and '.' in 'collection_prefix' and "
-        "'collection_suffix'."
+        "'collection_suffix', and do not start with 'system.', which MongoDB "
+        "reserves."
     )
