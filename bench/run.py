@@ -1,0 +1,775 @@
+"""Benchmark this project against task-object-storage 1.4 on the same backends.
+
+Run it with ``invoke bench`` (arguments after ``--`` come here) or
+``python bench/run.py`` from the project's environment. ``--help`` lists the
+options; ``docs/benchmarks.md`` shows figures and explains them.
+
+What it does:
+
+1. Builds ``.venv-peer`` on first use: the same Python version as this one,
+   with task-object-storage 1.4.0 from the package index, and the same
+   pymongo and mongomock versions as this project's environment.
+2. For each backend (embedded, then the wire server), runs ``workload.py``
+   as a separate process per implementation and mode:
+   TOS 1.4 with its keyword sequence, this project with the same sequence,
+   and this project with its new operations. Each prints JSON; this script
+   prints the figures side by side, with the ratios and the targets of
+   issue #4.
+3. Times single claims at two queue lengths and shows the claim query's
+   plan where the backend reports one.
+
+``--concurrency`` runs the other benchmark instead: worker processes
+claiming and finishing from one shared queue on the wire server, then an
+audit that counts duplicates and losses (see ``concurrency.py``).
+
+The wire server is mongoeco's MongoDB emulator, not a MongoDB server: its
+figures show round trips and relative cost, not what MongoDB would do.
+"""
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+sys.path.insert(0, str(ROOT))
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+import tasks  # noqa: E402  (the project's environment and wire server helpers)
+
+PEER_VENV = ROOT / ".venv-peer"
+PEER_DISTRIBUTION = "task-object-storage==1.4.0"
+WORKLOAD = BENCH / "workload.py"
+CONCURRENCY = BENCH / "concurrency.py"
+WORKLOAD_TIMEOUT_SECONDS = 45 * 60
+
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 132)
+
+LABELS = {
+    ("peer", "legacy"): "TOS 1.4",
+    ("ours", "legacy"): "this project, TOS 1.4 keyword sequence",
+    ("ours", "new"): "this project, new operations",
+}
+SHORT_LABELS = {
+    ("peer", "legacy"): "TOS 1.4",
+    ("ours", "legacy"): "ours, TOS 1.4 sequence",
+    ("ours", "new"): "ours, new operations",
+}
+
+
+def parse_arguments(argv=None):
+    parser = argparse.ArgumentParser(
+        description="Compare this project with task-object-storage 1.4: round "
+        "trips and throughput of a producer and two consumer stages."
+    )
+    parser.add_argument(
+        "--items", type=int, default=500, help="task objects in the pipeline"
+    )
+    parser.add_argument(
+        "--batch-size", type=int, default=500, help="objects per bulk create"
+    )
+    parser.add_argument(
+        "--backends",
+        default="embedded,wire",
+        help="comma-separated: embedded, wire (default: both)",
+    )
+    parser.add_argument(
+        "--claims", type=int, default=20, help="claims timed at each queue length"
+    )
+    parser.add_argument(
+        "--embedded-queue-sizes",
+        default="1000,5000",
+        help="waiting objects for the claim timing on the embedded backend",
+    )
+    parser.add_argument(
+        "--wire-queue-sizes",
+        default="1000,4000",
+        help="waiting objects for the claim timing on the wire server",
+    )
+    parser.add_argument(
+        "--no-claims", action="store_true", help="skip the claim timing"
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=ROOT / "results" / "bench",
+        help="folder for the JSON results and logs",
+    )
+    concurrency = parser.add_argument_group("concurrency test (issue #5)")
+    concurrency.add_argument(
+        "--concurrency",
+        action="store_true",
+        help="run the shared-queue test on the wire server instead",
+    )
+    concurrency.add_argument("--processes", type=int, default=8)
+    concurrency.add_argument("--objects", type=int, default=2000)
+    concurrency.add_argument(
+        "--time-limit",
+        type=float,
+        default=300.0,
+        help="seconds the workers may claim before they stop",
+    )
+    arguments = parser.parse_args(argv)
+    arguments.backends = [name for name in arguments.backends.split(",") if name]
+    unknown = set(arguments.backends) - {"embedded", "wire"}
+    if unknown:
+        parser.error(f"unknown backend(s): {', '.join(sorted(unknown))}")
+    return arguments
+
+
+def say(text="", style=None):
+    console.print(text, style=style, markup=False, soft_wrap=True)
+
+
+# Environments
+
+
+def ours_python():
+    """The Python running this script, which must import this project's ``tos``."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import tos, os; print(os.path.dirname(tos.__file__))"],
+        capture_output=True,
+        text=True,
+        cwd=BENCH,
+        env=clean_environment(),
+    )
+    location = result.stdout.strip()
+    if result.returncode != 0 or Path(location) != ROOT / "tos":
+        raise SystemExit(
+            f"{sys.executable} does not import this project's tos package "
+            f"(got {location or result.stderr.strip()}). Run from the project "
+            "environment: pip install -e . in .venv."
+        )
+    return sys.executable
+
+
+def peer_python():
+    """Build or reuse ``.venv-peer`` with TOS 1.4 and this side's driver versions."""
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    requirements = (
+        PEER_DISTRIBUTION,
+        f"pymongo=={metadata.version('pymongo')}",
+        f"mongomock=={metadata.version('mongomock')}",
+    )
+    return tasks.ensure_venv(PEER_VENV, version, requirements)
+
+
+def clean_environment(extra=None):
+    """This process's environment without PYTHONPATH, so each side imports its own."""
+    environment = {
+        key: value for key, value in os.environ.items() if key != "PYTHONPATH"
+    }
+    environment.update(extra or {})
+    return environment
+
+
+# Running the workloads
+
+
+def run_json(python, script, arguments, environment=None, timeout=None):
+    """Run ``script`` with ``python``; return the JSON of its last output line."""
+    command = [str(python), str(script), *[str(argument) for argument in arguments]]
+    result = subprocess.run(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=None,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        cwd=BENCH,
+        env=clean_environment(environment),
+        timeout=timeout or WORKLOAD_TIMEOUT_SECONDS,
+    )
+    lines = result.stdout.strip().splitlines()
+    if result.returncode != 0 or not lines:
+        raise SystemExit(
+            f"{Path(script).name} {' '.join(command[2:])} failed with code "
+            f"{result.returncode}"
+        )
+    return json.loads(lines[-1])
+
+
+def connection_arguments(server):
+    if server is None:
+        return ["--backend", "embedded"], {}
+    arguments = [
+        "--backend",
+        "wire",
+        "--server",
+        server.address,
+        "--user",
+        server.user,
+        "--auth-source",
+        server.auth_source,
+    ]
+    return arguments, {"TOS_BENCH_PASSWORD": server.password}
+
+
+def benchmark_backend(backend, pythons, arguments, server=None):
+    connection, environment = connection_arguments(server)
+    results = {"backend": backend, "pipelines": [], "claims": []}
+    for impl, mode in (("peer", "legacy"), ("ours", "legacy"), ("ours", "new")):
+        say(f"[{backend}] pipeline: {LABELS[impl, mode]}, {arguments.items} items")
+        started = time.monotonic()
+        result = run_json(
+            pythons[impl],
+            WORKLOAD,
+            [
+                "--task",
+                "pipeline",
+                "--impl",
+                impl,
+                "--mode",
+                mode,
+                "--items",
+                arguments.items,
+                "--batch-size",
+                arguments.batch_size,
+                "--db-name",
+                f"bench_{impl}_{mode}",
+                *connection,
+            ],
+            environment,
+        )
+        say(f"[{backend}]   done in {time.monotonic() - started:.0f} s")
+        results["pipelines"].append(result)
+    if arguments.no_claims:
+        return results
+    sizes = (
+        arguments.wire_queue_sizes
+        if backend == "wire"
+        else arguments.embedded_queue_sizes
+    )
+    for impl in ("peer", "ours"):
+        label = "TOS 1.4" if impl == "peer" else "this project"
+        say(f"[{backend}] claim timing: {label}, queue lengths {sizes}")
+        started = time.monotonic()
+        result = run_json(
+            pythons[impl],
+            WORKLOAD,
+            [
+                "--task",
+                "claims",
+                "--impl",
+                impl,
+                "--queue-sizes",
+                sizes,
+                "--claims",
+                arguments.claims,
+                "--db-name",
+                f"bench_claims_{impl}",
+                *connection,
+            ],
+            environment,
+        )
+        say(f"[{backend}]   done in {time.monotonic() - started:.0f} s")
+        results["claims"].append(result)
+    return results
+
+
+# Reporting
+
+
+def find(pipelines, impl, mode):
+    for result in pipelines:
+        if result["impl"] == impl and result["mode"] == mode:
+            return result
+    return None
+
+
+def number(value, digits=2):
+    if value is None:
+        return "-"
+    if value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"
+
+
+def yes_or_no(value):
+    return "yes" if value else "NO"
+
+
+def ratio(value, base):
+    if not value or not base:
+        return "-"
+    return f"{value / base:.2f}x"
+
+
+def print_pipeline_table(backend_results, arguments):
+    pipelines = backend_results["pipelines"]
+    peer = find(pipelines, "peer", "legacy")
+    columns = [find(pipelines, *key) for key in LABELS]
+    table = Table(
+        title=f"{backend_results['backend']} backend: producer and two consumer "
+        f"stages, {arguments.items} task objects",
+        title_justify="left",
+    )
+    table.add_column("")
+    for key in LABELS:
+        table.add_column(LABELS[key], justify="right")
+
+    def row(label, cell):
+        table.add_row(label, *[cell(result) if result else "-" for result in columns])
+
+    row("producer round trips / item", lambda r: number(r["producer"]["per_item"], 3))
+    row(
+        "producer round trips / batch",
+        lambda r: (
+            number(
+                r["producer"]["round_trips"] / math.ceil(r["items"] / r["batch_size"])
+            )
+            if r["batch_size"]
+            else "-"
+        ),
+    )
+    row(
+        "consumer round trips / item / stage",
+        lambda r: number(r["consumer"]["per_item_per_stage"]),
+    )
+
+    def round_trip_ratios(result):
+        producer = ratio(result["producer"]["per_item"], peer["producer"]["per_item"])
+        consumer = ratio(
+            result["consumer"]["per_item_per_stage"],
+            peer["consumer"]["per_item_per_stage"],
+        )
+        return f"{producer}, {consumer}"
+
+    row("round trips vs TOS 1.4 (producer, consumer)", round_trip_ratios)
+    row("producer items/s", lambda r: number(r["producer"]["items_per_second"]))
+    row(
+        "consumer items/s (both stages)",
+        lambda r: number(r["consumer"]["items_per_second"]),
+    )
+    row("pipeline items/s", lambda r: number(r["total"]["items_per_second"]))
+    row(
+        "pipeline items/s vs TOS 1.4",
+        lambda r: ratio(
+            r["total"]["items_per_second"], peer["total"]["items_per_second"]
+        ),
+    )
+    row("pipeline seconds", lambda r: number(r["total"]["seconds"], 1))
+    row("every object passed both stages", lambda r: yes_or_no(r["check"]["ok"]))
+    console.print(table)
+    new = find(pipelines, "ours", "new")
+    if new and "producer_single" in new:
+        single = new["producer_single"]
+        say(
+            f"  create_new_task_object(finished=True), one object per call: "
+            f"{number(single['per_item'])} round trips / item, "
+            f"{number(single['items_per_second'])} items/s ({single['items']} objects)"
+        )
+
+
+def targets(backend_results):
+    """The targets of issue #4 as (text, measured, met) rows."""
+    pipelines = backend_results["pipelines"]
+    peer = find(pipelines, "peer", "legacy")
+    legacy = find(pipelines, "ours", "legacy")
+    new = find(pipelines, "ours", "new")
+    rows = []
+    if new:
+        batches = math.ceil(new["items"] / new["batch_size"])
+        rows.append(
+            (
+                "producer, bulk: at most 1 round trip per batch",
+                f"{new['producer']['round_trips']} for {batches} batch(es)",
+                new["producer"]["round_trips"] <= batches,
+            )
+        )
+        single = new.get("producer_single")
+        if single:
+            rows.append(
+                (
+                    "producer, one by one: at most 1 round trip per item",
+                    number(single["per_item"]),
+                    single["per_item"] <= 1,
+                )
+            )
+        per_stage = new["consumer"]["per_item_per_stage"]
+        rows.append(
+            (
+                "consumer, new operations: at most 2 round trips per item",
+                number(per_stage),
+                per_stage <= 2,
+            )
+        )
+    if legacy and peer:
+        for part, key in (("producer", "per_item"), ("consumer", "per_item_per_stage")):
+            ours_value = legacy[part][key]
+            peer_value = peer[part][key]
+            rows.append(
+                (
+                    f"{part}, TOS 1.4 keyword sequence: at most half of TOS 1.4",
+                    f"{number(ours_value)} vs {number(peer_value)}",
+                    ours_value <= peer_value / 2,
+                )
+            )
+    if new and peer:
+        value = new["total"]["items_per_second"] / peer["total"]["items_per_second"]
+        rows.append(
+            (
+                "items/s, new operations: at least 3x TOS 1.4",
+                f"{value:.2f}x",
+                value >= 3,
+            )
+        )
+    if legacy and peer:
+        value = legacy["total"]["items_per_second"] / peer["total"]["items_per_second"]
+        rows.append(
+            (
+                "items/s, TOS 1.4 keyword sequence: at least 3x TOS 1.4",
+                f"{value:.2f}x",
+                value >= 3,
+            )
+        )
+    return rows
+
+
+def print_targets(all_results):
+    table = Table(title="Targets of issue #4", title_justify="left")
+    for name in ("backend", "target", "measured", "met"):
+        table.add_column(name)
+    for backend_results in all_results:
+        for text, measured, met in targets(backend_results):
+            table.add_row(
+                backend_results["backend"],
+                text,
+                measured,
+                "met" if met else "MISSED",
+                style=None if met else "bold red",
+            )
+    console.print(table)
+
+
+def print_operations(all_results):
+    table = Table(
+        title="Round trips per call, by operation (the commands each call sent)",
+        title_justify="left",
+    )
+    for name in ("backend", "implementation"):
+        table.add_column(name)
+    table.add_column("operation", no_wrap=True)
+    table.add_column("calls", justify="right")
+    table.add_column("round trips / call", justify="right")
+    table.add_column("commands / call")
+    table.add_column("ms / call", justify="right")
+    for backend_results in all_results:
+        for result in backend_results["pipelines"]:
+            label = SHORT_LABELS[result["impl"], result["mode"]]
+            for operation, entry in result["operations"].items():
+                commands = ", ".join(
+                    f"{command} x{count:g}"
+                    for command, count in entry["by_command"].items()
+                )
+                table.add_row(
+                    backend_results["backend"],
+                    label,
+                    operation,
+                    str(entry["calls"]),
+                    number(entry["per_call"]),
+                    commands,
+                    number(entry["ms_per_call"]),
+                )
+    console.print(table)
+
+
+def print_claims(all_results):
+    rows = [
+        (backend_results["backend"], result)
+        for backend_results in all_results
+        for result in backend_results["claims"]
+    ]
+    if not rows:
+        return
+    table = Table(
+        title="Claim time against queue length (one claim = one object taken)",
+        title_justify="left",
+    )
+    for name in ("backend", "implementation"):
+        table.add_column(name)
+    table.add_column("operation", no_wrap=True)
+    for name in (
+        "waiting",
+        "objects in collection",
+        "claims timed",
+        "median ms",
+        "mean ms",
+        "round trips / claim",
+    ):
+        table.add_column(name, justify="right")
+    for backend, result in rows:
+        label = "TOS 1.4" if result["impl"] == "peer" else "this project"
+        for size in result["sizes"]:
+            table.add_row(
+                backend,
+                label,
+                size["operation"],
+                f"{size['waiting']:,}",
+                f"{size['total_objects']:,}",
+                str(size["claims"]),
+                number(size["median_ms"]),
+                number(size["mean_ms"]),
+                number(size["round_trips_per_claim"]),
+            )
+    console.print(table)
+    for backend, result in rows:
+        label = "TOS 1.4" if result["impl"] == "peer" else "this project"
+        indexes = ", ".join(result["indexes"]) or "none"
+        say(f"  {backend}, {label}: indexes on the collection: {indexes}")
+        say(f"  {backend}, {label}: claim query plan: {result['explain']['summary']}")
+
+
+def print_notes(all_results):
+    say("Notes", "bold")
+    excluded_shown = False
+    shims_shown = set()
+    for backend_results in all_results:
+        backend = backend_results["backend"]
+        pipelines = backend_results["pipelines"]
+        if not pipelines:
+            continue
+        say(f"- {backend}: round trips counted by {pipelines[0]['counting']}.")
+        if backend == "wire" and not excluded_shown:
+            excluded = ", ".join(pipelines[0]["excluded_commands"])
+            say(
+                f"- wire: not counted (connection set-up, once per connection or "
+                f"process): {excluded}."
+            )
+            excluded_shown = True
+        for result in pipelines + backend_results["claims"]:
+            for shim in result.get("shims", []):
+                if (backend, shim) not in shims_shown:
+                    say(f"- {backend}: shim applied to TOS 1.4: {shim}.")
+                    shims_shown.add((backend, shim))
+        for result in pipelines:
+            info = result.get("implementation")
+            if info and result["mode"] == "legacy":
+                say(
+                    f"- {backend}: {info['distribution']} {info['version']} from "
+                    f"{tasks.show(info['location'])}, Python {info['python']}, "
+                    f"pymongo {info['pymongo']}."
+                )
+    if any(results["backend"] == "wire" for results in all_results):
+        say(
+            "- The wire server is mongoeco, a MongoDB emulator, not a MongoDB "
+            "server: it scans the collection for every claim and inserts "
+            "documents one at a time, so its times show relative cost only."
+        )
+    say(
+        "- Times are wall-clock seconds on this machine; they vary from run to "
+        "run and nothing asserts on them."
+    )
+
+
+def benchmark(arguments):
+    arguments.output.mkdir(parents=True, exist_ok=True)
+    pythons = {"ours": ours_python(), "peer": peer_python()}
+    all_results = []
+    started = time.monotonic()
+    for backend in arguments.backends:
+        if backend == "embedded":
+            all_results.append(benchmark_backend(backend, pythons, arguments))
+        else:
+            log_file = arguments.output / "wire-server.log"
+            with tasks.wire_server_or_exit(log_file) as server:
+                all_results.append(
+                    benchmark_backend(backend, pythons, arguments, server)
+                )
+    elapsed = time.monotonic() - started
+
+    say()
+    for backend_results in all_results:
+        print_pipeline_table(backend_results, arguments)
+        say()
+    print_targets(all_results)
+    say()
+    print_operations(all_results)
+    say()
+    print_claims(all_results)
+    say()
+    print_notes(all_results)
+    say(f"- Benchmark time: {elapsed:.0f} s on {os.cpu_count()} cores.")
+
+    output = arguments.output / "results.json"
+    output.write_text(json.dumps(all_results, indent=2, default=str))
+    say(f"- All figures as JSON: {tasks.show(output)}")
+    failed = [
+        f"{results['backend']} {result['impl']}/{result['mode']}"
+        for results in all_results
+        for result in results["pipelines"]
+        if not result["check"]["ok"]
+    ]
+    if failed:
+        say(f"The pipeline left objects unfinished in: {', '.join(failed)}", "red")
+        return 1
+    return 0
+
+
+# The concurrency test
+
+
+def concurrency(arguments):
+    output = arguments.output / "concurrency"
+    output.mkdir(parents=True, exist_ok=True)
+    for old_log in output.glob("worker-*.log"):
+        old_log.unlink()
+    python = ours_python()
+    with tasks.wire_server_or_exit(arguments.output / "wire-server.log") as server:
+        connection, environment = connection_arguments(server)
+        common = [
+            "--server",
+            server.address,
+            "--user",
+            server.user,
+            "--auth-source",
+            server.auth_source,
+            "--log-dir",
+            output,
+        ]
+        say(f"Seeding {arguments.objects} task objects over the wire")
+        seeded = run_json(
+            python,
+            CONCURRENCY,
+            ["seed", "--objects", arguments.objects, *common],
+            environment,
+        )
+        say(f"  {seeded['created']} objects in {seeded['seconds']:.1f} s")
+
+        start_at = time.time() + 3
+        deadline = start_at + arguments.time_limit
+        say(
+            f"Starting {arguments.processes} worker processes; they stop when the "
+            f"queue is empty or after {arguments.time_limit:.0f} s"
+        )
+        workers = start_workers(
+            arguments.processes, python, common, environment, start_at, deadline
+        )
+        reports = wait_for_workers(workers, deadline + 60)
+        audit = run_json(python, CONCURRENCY, ["audit", *common], environment)
+
+    busy = [report["seconds"] for report in reports if "seconds" in report]
+    print_concurrency(arguments, seeded, reports, audit, max(busy, default=0.0))
+    (output / "results.json").write_text(
+        json.dumps({"seed": seeded, "workers": reports, "audit": audit}, indent=2)
+    )
+    return 0 if audit["duplicates"] == 0 and audit["losses"] == 0 else 1
+
+
+def start_workers(count, python, common, environment, start_at, deadline):
+    workers = []
+    for worker in range(1, count + 1):
+        command = [
+            str(python),
+            str(CONCURRENCY),
+            "work",
+            "--worker",
+            str(worker),
+            "--start-at",
+            str(start_at),
+            "--deadline",
+            str(deadline),
+            *[str(argument) for argument in common],
+        ]
+        workers.append(
+            subprocess.Popen(
+                command,
+                stdout=subprocess.PIPE,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                cwd=BENCH,
+                env=clean_environment(environment),
+            )
+        )
+    return workers
+
+
+def wait_for_workers(workers, hard_deadline):
+    """Collect each worker's report; stop (by pid) any that overstays."""
+    reports = []
+    for process in workers:
+        remaining = max(1.0, hard_deadline - time.time())
+        try:
+            stdout, _ = process.communicate(timeout=remaining)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            stdout, _ = process.communicate()
+            reports.append({"worker": None, "error": "killed after the time limit"})
+            continue
+        lines = stdout.strip().splitlines()
+        if process.returncode != 0 or not lines:
+            reports.append({"worker": None, "error": f"exit code {process.returncode}"})
+        else:
+            reports.append(json.loads(lines[-1]))
+    return reports
+
+
+def print_concurrency(arguments, seeded, reports, audit, seconds):
+    table = Table(
+        title=f"{arguments.processes} processes claiming from one queue on the wire "
+        f"server ({seeded['created']:,} objects)",
+        title_justify="left",
+    )
+    for name in ("worker", "claimed", "finished", "seconds", "stopped by"):
+        table.add_column(name, justify="right")
+    for report in reports:
+        if report.get("worker") is None:
+            error = report.get("error", "failed")
+            table.add_row("?", "-", "-", "-", error, style="red")
+            continue
+        table.add_row(
+            str(report["worker"]),
+            str(report["claimed"]),
+            str(report["finished"]),
+            f"{report['seconds']:.1f}",
+            report["stopped_by"],
+        )
+    console.print(table)
+    finished = audit["finished"]
+    summary = Table(title="Audit", title_justify="left")
+    summary.add_column("")
+    summary.add_column("", justify="right")
+    summary.add_row("objects", f"{audit['objects']:,}")
+    summary.add_row("claims", f"{audit['claims']:,}")
+    summary.add_row("finished", f"{finished:,}")
+    summary.add_row(
+        "duplicates (claimed twice)",
+        str(audit["duplicates"]),
+        style=None if audit["duplicates"] == 0 else "bold red",
+    )
+    summary.add_row(
+        "losses (claimed, not finished by the claimant)",
+        str(audit["losses"]),
+        style=None if audit["losses"] == 0 else "bold red",
+    )
+    summary.add_row("still waiting (deadline reached first)", f"{audit['waiting']:,}")
+    if seconds:
+        summary.add_row(
+            "throughput, all workers", f"{finished / seconds:.1f} objects/s"
+        )
+    console.print(summary)
+    for example in audit["loss_examples"]:
+        say(f"  loss: {example}", "red")
+    say(
+        "The wire server is mongoeco, a MongoDB emulator: it runs one command at "
+        "a time, so this shows that claims never collide over the real driver "
+        "and protocol, not how MongoDB scales."
+    )
+
+
+def main(argv=None):
+    arguments = parse_arguments(argv)
+    if arguments.concurrency:
+        return concurrency(arguments)
+    return benchmark(arguments)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
