@@ -55,6 +55,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from tos.connection import uri_credentials
+
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results"
 DOCS_FILE = ROOT / "docs" / "TOSLibrary.html"
@@ -104,6 +106,13 @@ class Target:
     @property
     def results(self):
         return RESULTS / self.name
+
+    def password(self):
+        """The server password this target's tests use, if any."""
+        return (
+            self.variables.get("TOS_TEST_DB_PASSW")
+            or uri_credentials(self.variables.get("TOS_TEST_DB_SERVER", ""))[1]
+        )
 
     def environment(self):
         environment = {
@@ -626,7 +635,31 @@ def test(c, mongodb_uri=""):
 
 
 def run_both(target):
-    return [run_utest(target), run_atest(target)]
+    outcomes = [run_utest(target), run_atest(target)]
+    password = target.password()
+    if password:
+        outcomes.append(scan_for_password(target, password))
+    return outcomes
+
+
+def scan_for_password(target, password):
+    """Fail when the server password appears in any file the suites wrote."""
+    needle = password.encode()
+    leaks = [
+        show(path)
+        for path in sorted(target.results.rglob("*"))
+        if path.is_file() and needle in path.read_bytes()
+    ]
+    if leaks:
+        say(f"The password appears in: {', '.join(leaks)}", "red")
+    else:
+        say(f"The password appears in no file under {show(target.results)}.")
+    return Outcome(
+        target.name,
+        "password scan",
+        not leaks,
+        note=f"found in {len(leaks)} file(s)" if leaks else "not found",
+    )
 
 
 def run_on_wire_server():

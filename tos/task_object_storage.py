@@ -1221,7 +1221,7 @@ class TaskObjectStorage:
         if not isinstance(filepath, (str, os.PathLike)) or not os.path.isfile(filepath):
             raise InvalidArgument(
                 "Argument 'filepath' must name an existing file, got "
-                f"{filepath!r}."
+                f"{filepath!r} ({type(filepath).__name__})."
             )
         with open(filepath, "rb") as file:
             data = file.read()
