@@ -21,3 +21,8 @@ Report Rows That Did Not Pass
     ${problems}    Find All Task Objects By Status
     ...    ${{["fail", "expected_fail", "skip"]}}
     Print Problem Rows    ${problems}
+
+Report Rows That Passed After A Retry
+    ${passed}    Find All Task Objects By Status And Stage    pass    ${ENRICH_STAGE}
+    ${retried}    Evaluate    sum(1 for airport in $passed if airport["retry_count"] > 0)
+    Log To Console    \n${retried} rows passed after the time zone service failed once.
