@@ -13,9 +13,11 @@ Report Counts Per Stage And Status
     ${total}    Print Count Table    ${counts}
     Should Be Equal As Integers    ${total}    ${ROWS_READ}
     ...    msg=The stages hold ${total} task objects but the producer read ${ROWS_READ} rows.
+    ...    values=False
     ${unfinished}    Count Unfinished    ${counts}    last_stage=${ENRICH_STAGE}
     Should Be Equal As Integers    ${unfinished}    0
     ...    msg=${unfinished} task objects have no final status at the stage where they stopped.
+    ...    values=False
 
 Report Rows That Did Not Pass
     ${problems}    Find All Task Objects By Status
