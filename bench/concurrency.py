@@ -21,6 +21,10 @@ reported as waiting, not as losses.
 
 Only this project runs here: task-object-storage 1.4 claims in one command
 too, but records the claimant in three more, so it is not part of this test.
+
+``--racy-claims`` is the negative control: workers then claim with a read
+followed by a separate write, the way a naive queue would, and the audit is
+expected to find duplicates. It shows that the audit can see them.
 """
 
 import argparse
@@ -50,6 +54,11 @@ def parse_arguments(argv=None):
     parser.add_argument("--log-dir", type=Path, required=True)
     parser.add_argument("--start-at", type=float, default=0.0, help="epoch seconds")
     parser.add_argument("--deadline", type=float, default=0.0, help="epoch seconds")
+    parser.add_argument(
+        "--racy-claims",
+        action="store_true",
+        help="negative control: claim with a separate read and write",
+    )
     arguments = parser.parse_args(argv)
     arguments.password = os.environ.get("TOS_BENCH_PASSWORD", "")
     return arguments
@@ -95,7 +104,10 @@ def work(arguments):
             if arguments.deadline and time.time() >= arguments.deadline:
                 stopped_by = "deadline"
                 break
-            task_object = storage.claim_task_object(STAGE)
+            if arguments.racy_claims:
+                task_object = racy_claim(storage)
+            else:
+                task_object = storage.claim_task_object(STAGE)
             if task_object is None:
                 break
             object_id = task_object["_id"]
@@ -113,6 +125,17 @@ def work(arguments):
         "seconds": time.perf_counter() - started,
         "stopped_by": stopped_by,
     }
+
+
+def racy_claim(storage):
+    """Claim the way a naive queue does: read, then write. Not atomic."""
+    task_object = storage.tos.find_one(
+        {"status": "pass", "stage": STAGE - 1}, sort=[("priority", -1), ("_id", 1)]
+    )
+    if task_object is not None:
+        storage.update_stage_object(task_object["_id"], STAGE)
+        storage.set_task_object_status(task_object["_id"], "processing")
+    return task_object
 
 
 def read_worker_logs(log_dir):
