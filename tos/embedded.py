@@ -18,6 +18,10 @@ from tos import settings
 _stores = {}
 _lock = threading.Lock()
 
+#: Held while creating task objects with references, which the embedded
+#: backend checks for uniqueness in this process instead of by an index.
+lock = threading.RLock()
+
 
 def is_embedded(server):
     """Return ``True`` when ``server`` selects the embedded backend."""

@@ -13,6 +13,9 @@ from tos import identity
 #: Claim and listing order: highest priority first, then oldest first.
 DEFAULT_SORT = [("priority", pymongo.DESCENDING), ("_id", pymongo.ASCENDING)]
 
+#: What a claim on the embedded backend returns before the object is read back.
+EMBEDDED_CLAIM_PROJECTION = {"_id": 1, "retry_count": 1}
+
 #: Indexes that ``initialize_tos`` creates on the task object collection.
 TASK_OBJECT_INDEXES = [
     {
@@ -46,22 +49,26 @@ def by_status_and_stage(statuses=None, stages=None, amend=None, now=None):
     """Filter for objects in any of ``statuses`` at any of ``stages``.
 
     ``None`` leaves that field unfiltered. With ``now``, objects deferred
-    past that instant are left out. ``amend`` is an extra condition.
+    past that instant are left out (``defer_until`` missing, null or not
+    after ``now``). ``amend`` is an extra condition. The filter is kept
+    flat, with plain equality for a single value, which every backend
+    evaluates fastest.
     """
-    conditions = []
+    query = {}
     if statuses is not None:
-        conditions.append({"status": {"$in": list(statuses)}})
+        query["status"] = _one_or_any(statuses)
     if stages is not None:
-        conditions.append({"stage": {"$in": list(stages)}})
+        query["stage"] = _one_or_any(stages)
     if now is not None:
-        conditions.append(
-            {"$or": [{"defer_until": None}, {"defer_until": {"$lte": now}}]}
-        )
+        query["defer_until"] = {"$not": {"$gt": now}}
     if amend:
-        conditions.append(amend)
-    if len(conditions) == 1:
-        return conditions[0]
-    return {"$and": conditions}
+        return {"$and": [query, amend]}
+    return query
+
+
+def _one_or_any(values):
+    values = list(values)
+    return values[0] if len(values) == 1 else {"$in": values}
 
 
 def stale_claims(older_than, stages=None, claimed_statuses=None, claimed_stages=None):

@@ -1,6 +1,7 @@
 """Collections and indexes that initialize_tos sets up."""
 
 import pytest
+from conftest import BACKEND
 from storage_checks import snapshot
 
 CLAIM_ORDER = [("status", 1), ("stage", 1), ("priority", -1), ("_id", 1)]
@@ -24,10 +25,27 @@ def test_claim_and_listing_indexes_are_created(storage):
 
     assert indexes["claim_order"][0] == CLAIM_ORDER
     assert indexes["stale_claims"][0] == [("status", 1), ("claimedAt", 1)]
-    reference = indexes["reference_unique"]
+
+
+@pytest.mark.skipif(
+    BACKEND == "embedded",
+    reason="the embedded backend enforces unique references in its process, "
+    "without an index; test_embedded_backend_has_no_reference_index covers it",
+)
+def test_server_backends_get_a_partial_unique_reference_index(storage):
+    reference = index_summary(storage.tos)["reference_unique"]
+
     assert reference[0] == [("reference", 1)]
     assert reference[1] is True
     assert reference[3] == {"reference": {"$type": "string"}}
+
+
+@pytest.mark.skipif(BACKEND != "embedded", reason="embedded backend only")
+def test_embedded_backend_has_no_reference_index(storage):
+    # mongomock would scan the whole collection on every write to enforce a
+    # unique index; the engine checks references under a lock instead, and
+    # test_references.py proves the behaviour is the same.
+    assert "reference_unique" not in storage.tos.index_information()
 
 
 def test_initialize_tos_again_keeps_indexes_and_data(storage):
