@@ -60,8 +60,8 @@ LABELS = {
 }
 SHORT_LABELS = {
     ("peer", "legacy"): "TOS 1.4",
-    ("ours", "legacy"): "ours, TOS 1.4 sequence",
-    ("ours", "new"): "ours, new operations",
+    ("ours", "legacy"): "ours (1.4 keywords)",
+    ("ours", "new"): "ours (new ops)",
 }
 
 
@@ -102,6 +102,12 @@ def parse_arguments(argv=None):
         type=Path,
         default=ROOT / "results" / "bench",
         help="folder for the JSON results and logs",
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="RESULTS_JSON",
+        help="print the tables of an earlier run from its results.json, run nothing",
     )
     concurrency = parser.add_argument_group("concurrency test (issue #5)")
     concurrency.add_argument(
@@ -310,13 +316,14 @@ def ratio(value, base):
     return f"{value / base:.2f}x"
 
 
-def print_pipeline_table(backend_results, arguments):
+def print_pipeline_table(backend_results):
     pipelines = backend_results["pipelines"]
+    items = pipelines[0]["items"]
     peer = find(pipelines, "peer", "legacy")
     columns = [find(pipelines, *key) for key in LABELS]
     table = Table(
         title=f"{backend_results['backend']} backend: producer and two consumer "
-        f"stages, {arguments.items} task objects",
+        f"stages, {items} task objects",
         title_justify="left",
     )
     table.add_column("")
@@ -350,7 +357,7 @@ def print_pipeline_table(backend_results, arguments):
         )
         return f"{producer}, {consumer}"
 
-    row("round trips vs TOS 1.4 (producer, consumer)", round_trip_ratios)
+    row("round trip ratio (producer, consumer)", round_trip_ratios)
     row("producer items/s", lambda r: number(r["producer"]["items_per_second"]))
     row(
         "consumer items/s (both stages)",
@@ -364,6 +371,8 @@ def print_pipeline_table(backend_results, arguments):
         ),
     )
     row("pipeline seconds", lambda r: number(r["total"]["seconds"], 1))
+    row("consumer ms / item / stage", lambda r: number(consumer_ms(r)))
+    row("  of which the claim (share)", claim_share)
     row("every object passed both stages", lambda r: yes_or_no(r["check"]["ok"]))
     console.print(table)
     new = find(pipelines, "ours", "new")
@@ -374,6 +383,24 @@ def print_pipeline_table(backend_results, arguments):
             f"{number(single['per_item'])} round trips / item, "
             f"{number(single['items_per_second'])} items/s ({single['items']} objects)"
         )
+
+
+CLAIM_OPERATIONS = ("claim_task_object", "find_one_task_object_by_status_and_stage")
+
+
+def consumer_ms(result):
+    consumer = result["consumer"]
+    return consumer["seconds"] * 1000 / (result["items"] * len(consumer["stages"]))
+
+
+def claim_share(result):
+    """Milliseconds the claim takes per item and stage, and its share of the stage."""
+    for name in CLAIM_OPERATIONS:
+        entry = result["operations"].get(name)
+        if entry:
+            share = entry["ms_per_call"] / consumer_ms(result)
+            return f"{number(entry['ms_per_call'])} ({share:.0%})"
+    return "-"
 
 
 def targets(backend_results):
@@ -460,16 +487,16 @@ def print_targets(all_results):
 def print_operations(all_results):
     for backend_results in all_results:
         table = Table(
-            title=f"{backend_results['backend']} backend: round trips per call, "
-            "by operation, and the commands each call sent",
+            title=f"{backend_results['backend']} backend, per call of each "
+            "operation: round trips, the commands sent, milliseconds",
             title_justify="left",
         )
-        table.add_column("implementation")
+        table.add_column("implementation", no_wrap=True)
         table.add_column("operation", no_wrap=True)
         table.add_column("calls", justify="right")
-        table.add_column("round trips / call", justify="right")
-        table.add_column("commands / call")
-        table.add_column("ms / call", justify="right")
+        table.add_column("round trips", justify="right")
+        table.add_column("commands", no_wrap=True)
+        table.add_column("ms", justify="right")
         for result in backend_results["pipelines"]:
             label = SHORT_LABELS[result["impl"], result["mode"]]
             for operation, entry in result["operations"].items():
@@ -489,7 +516,7 @@ def print_operations(all_results):
         say()
 
 
-def print_claims(all_results, arguments):
+def print_claims(all_results):
     rows = [
         (backend_results["backend"], result)
         for backend_results in all_results
@@ -498,7 +525,8 @@ def print_claims(all_results, arguments):
     if not rows:
         return
     table = Table(
-        title=f"Claim time against queue length ({arguments.claims} claims timed "
+        title=f"Claim time against queue length ({rows[0][1]['sizes'][0]['claims']} "
+        "claims timed "
         "at each length; the waiting objects have passed stage 0)",
         title_justify="left",
     )
@@ -569,10 +597,25 @@ def print_notes(all_results):
     )
 
 
+def engine_revision():
+    """The last commit that touched ``tos/``, and whether ``tos/`` has changes."""
+
+    def git(*arguments):
+        result = subprocess.run(
+            ["git", *arguments], capture_output=True, text=True, cwd=ROOT
+        )
+        return result.stdout.strip() if result.returncode == 0 else ""
+
+    commit = git("log", "-1", "--format=%h", "--", "tos") or "unknown"
+    changed = bool(git("status", "--porcelain", "--", "tos"))
+    return f"{commit}{' with uncommitted changes' if changed else ''}"
+
+
 def benchmark(arguments):
     arguments.output.mkdir(parents=True, exist_ok=True)
     pythons = {"ours": ours_python(), "peer": peer_python()}
     all_results = []
+    revision = engine_revision()
     started = time.monotonic()
     for backend in arguments.backends:
         if backend == "embedded":
@@ -583,22 +626,18 @@ def benchmark(arguments):
                 all_results.append(
                     benchmark_backend(backend, pythons, arguments, server)
                 )
-    elapsed = time.monotonic() - started
-
-    say()
-    for backend_results in all_results:
-        print_pipeline_table(backend_results, arguments)
-        say()
-    print_targets(all_results)
-    say()
-    print_operations(all_results)
-    print_claims(all_results, arguments)
-    say()
-    print_notes(all_results)
-    say(f"- Benchmark time: {elapsed:.0f} s on {os.cpu_count()} cores.")
-
+    run = {
+        "seconds": time.monotonic() - started,
+        "cores": os.cpu_count(),
+        "engine_revision": revision,
+        "results": all_results,
+    }
+    if engine_revision() != revision:
+        run["engine_revision"] += f", then {engine_revision()} before the run ended"
     output = arguments.output / "results.json"
-    output.write_text(json.dumps(all_results, indent=2, default=str))
+    output.write_text(json.dumps(run, indent=2, default=str))
+    say()
+    report(run)
     say(f"- All figures as JSON: {tasks.show(output)}")
     failed = [
         f"{results['backend']} {result['impl']}/{result['mode']}"
@@ -610,6 +649,23 @@ def benchmark(arguments):
         say(f"The pipeline left objects unfinished in: {', '.join(failed)}", "red")
         return 1
     return 0
+
+
+def report(run):
+    """Print every table of one benchmark run (fresh, or read back from JSON)."""
+    all_results = run["results"]
+    for backend_results in all_results:
+        print_pipeline_table(backend_results)
+        say()
+    print_targets(all_results)
+    say()
+    print_operations(all_results)
+    print_claims(all_results)
+    say()
+    print_notes(all_results)
+    say(f"- Benchmark time: {run['seconds']:.0f} s on {run['cores']} cores.")
+    if "engine_revision" in run:
+        say(f"- This project's tos/ at commit {run['engine_revision']}.")
 
 
 # The concurrency test
@@ -781,6 +837,9 @@ def print_concurrency(arguments, seeded, reports, audit, seconds):
 
 def main(argv=None):
     arguments = parse_arguments(argv)
+    if arguments.report:
+        report(json.loads(arguments.report.read_text()))
+        return 0
     if arguments.concurrency:
         return concurrency(arguments)
     return benchmark(arguments)
