@@ -56,6 +56,10 @@ class NotSupportedWithSeparatePayloads(TOSError, TypeError):
     """The operation cannot be used with the separate payloads collection."""
 
 
+class ClaimLost(TOSError, ValueError):
+    """The object is no longer in the expected claim; nothing was written."""
+
+
 class NotInitialized(TOSError):
     """A task object operation was called before ``initialize_tos``."""
 

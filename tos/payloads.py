@@ -47,8 +47,8 @@ class InlinePayloads:
         """Payload fields that can be written together with the task object."""
         return fields
 
-    def update_before_finish(self, object_id, fields, now):
-        """Nothing to do: the finish write carries the payload fields."""
+    def update_after_finish(self, object_id, fields, now):
+        """Nothing to do: the finish write carried the payload fields."""
         return None
 
     def merge(self, document, payload_document=None):
@@ -120,7 +120,8 @@ class SeparatePayloads:
         """Payload fields go to the payload collection, not the task object."""
         return {}
 
-    def update_before_finish(self, object_id, fields, now):
+    def update_after_finish(self, object_id, fields, now):
+        """Write the payload fields of a finish to the payload document."""
         if not fields:
             return None
         return self.update_document(object_id, {"$set": fields}, now)

@@ -83,8 +83,8 @@ def stale_claims(older_than, stages=None, claimed_statuses=None, claimed_stages=
     query = {
         "status": "processing",
         "$or": [
-            {"claimedAt": {"$lt": older_than}},
-            {"claimedAt": None, "updatedAt": {"$lt": older_than}},
+            {"claimedAt": {"$lte": older_than}},
+            {"claimedAt": None, "updatedAt": {"$lte": older_than}},
         ],
     }
     if stages is not None:

@@ -21,6 +21,7 @@ from pymongo import ReturnDocument
 
 from tos import connection, embedded, identity, queries, settings
 from tos.errors import (
+    ClaimLost,
     InvalidArgument,
     InvalidArgumentType,
     InvalidStage,
@@ -789,7 +790,7 @@ class TaskObjectStorage:
                 f"{document.get('status')!r}), so there is no claim to release."
             )
         claimed_at = document.get("claimedAt") or document.get("updatedAt")
-        if claimed_at is not None and claimed_at >= cutoff:
+        if claimed_at is not None and claimed_at > cutoff:
             raise InvalidArgument(
                 f"Task object '{object_id}' was claimed at "
                 f"{claimed_at:%Y-%m-%d %H:%M:%S} UTC, less than "
@@ -877,32 +878,51 @@ class TaskObjectStorage:
     def finish_task_object(
         self, object_id, stage, status, error_text=None, payload_update=None
     ):
-        """Record the outcome of ``stage`` in one write and return the object.
+        """Record the outcome of a claimed ``stage`` in one write and return the object.
 
         Sets the status and the stage's status, end time and duration; with
         ``error_text`` also ``last_error`` and the stage's exceptions; with
         ``payload_update`` (a dict) also those payload keys. With separate
-        payloads the payload update is one more write, made first.
+        payloads the payload update is one more write, made after.
+
+        The object must still be ``processing`` at ``stage``, as a claim left
+        it. If it is not (it was released as stale and given back to its
+        queue, or finished already), nothing is written and
+        :class:`tos.errors.ClaimLost` is raised, so a late robot cannot undo
+        the release or record an outcome twice.
         """
         stage = to_stage(stage)
         check_status(status)
+        fields = self._payload_fields(payload_update, "payload_update")
+        return self._finish(object_id, stage, status, error_text, fields, claimed=True)
+
+    def _payload_fields(self, update, name):
+        if update is None:
+            return {}
+        check_document(update, name)
+        return {
+            f"payload.{check_field_name(key, name)}": value
+            for key, value in update.items()
+        }
+
+    def _finish(self, object_id, stage, status, error_text, fields, claimed):
         if error_text is not None:
             error_text = str(error_text)
-        fields = {}
-        if payload_update is not None:
-            check_document(payload_update, "payload_update")
-            fields = {
-                f"payload.{check_field_name(key, 'payload_update')}": value
-                for key, value in payload_update.items()
-            }
         now = utc_now()
-        payload_document = self._payloads.update_before_finish(object_id, fields, now)
-        document = self._write(
-            object_id,
-            queries.finish_pipeline(
-                stage, status, now, error_text, self._payloads.pipeline_fields(fields)
-            ),
+        pipeline = queries.finish_pipeline(
+            stage, status, now, error_text, self._payloads.pipeline_fields(fields)
         )
+        guard = {"status": Status.PROCESSING, "stage": stage} if claimed else None
+        document = self._write(object_id, pipeline, extra_filter=guard)
+        if document is None:
+            current = self.find_task_object_by_id(object_id)
+            raise ClaimLost(
+                f"Task object '{object_id}' is not processing at stage {stage} "
+                f"(it is {current.get('status')!r} at stage {current.get('stage')}), "
+                "so its outcome was not recorded. It was probably released as "
+                "stale and given back to its queue, or finished already."
+            )
+        payload_document = self._payloads.update_after_finish(object_id, fields, now)
         logger.info("Task object %s finished stage %s: %s", object_id, stage, status)
         return self._payloads.merge(document, payload_document)
 
@@ -1017,8 +1037,8 @@ class TaskObjectStorage:
                 f"{max_retries} allowed."
             )
             logger.info("Task object %s: %s", object_id, reason)
-            return self.finish_task_object(
-                object_id, stage, Status.FAIL, error_text=reason
+            return self._finish(
+                object_id, stage, Status.FAIL, reason, {}, claimed=False
             )
 
         fields = {"status": Status.PASS}

@@ -139,9 +139,10 @@ def test_unknown_payload_id_raises_value_error(separate_storage):
             {"invoice": 5, "lines": [1, 2]},
         ),
         (
-            lambda s, i: s.finish_task_object(
-                i, 0, "pass", payload_update={"invoice": 7}
-            ),
+            lambda s, i: (
+                s.set_task_object_status(i, "processing"),
+                s.finish_task_object(i, 0, "pass", payload_update={"invoice": 7}),
+            )[1],
             {"invoice": 7, "lines": [1]},
         ),
     ],

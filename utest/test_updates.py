@@ -11,6 +11,8 @@ from storage_checks import (
     utc_floor,
 )
 
+from tos.errors import ClaimLost
+
 
 @pytest.fixture
 def jenkins(monkeypatch):
@@ -282,6 +284,7 @@ def test_finish_with_error_and_payload_update_is_one_command(
 
 def test_finish_without_a_start_time_stores_no_duration(storage):
     object_id = storage.create_new_task_object({})["_id"]
+    storage.find_one_task_object_by_status_and_stage("new", 0)
 
     storage.finish_task_object(object_id, 0, "pass")
 
@@ -424,3 +427,30 @@ def test_manual_handling_refreshes_updated_at(storage):
     document = stored(storage, object_id)
     assert document["manual"] is True
     assert document["updatedAt"] > LONG_AGO
+
+
+def test_finish_refuses_an_object_that_is_no_longer_claimed(storage):
+    storage.create_new_task_object({"n": 1}, finished=True)
+    claimed = storage.claim_task_object(1)
+    storage.release_stale_task_object(claimed["_id"], older_than=0)
+    before = stored(storage, claimed["_id"])
+
+    with pytest.raises(ClaimLost, match="not processing at stage 1") as error:
+        storage.finish_task_object(claimed["_id"], 1, "pass")
+
+    assert isinstance(error.value, ValueError)
+    assert stored(storage, claimed["_id"]) == before
+    assert before["status"] == "pass"
+    assert before["stage"] == 0
+
+
+def test_finish_refuses_a_second_finish(storage):
+    storage.create_new_task_object({"n": 1}, finished=True)
+    claimed = storage.claim_task_object(1)
+    storage.finish_task_object(claimed["_id"], 1, "fail", error_text="first")
+    before = stored(storage, claimed["_id"])
+
+    with pytest.raises(ClaimLost):
+        storage.finish_task_object(claimed["_id"], 1, "pass")
+
+    assert stored(storage, claimed["_id"]) == before

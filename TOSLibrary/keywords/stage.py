@@ -24,6 +24,11 @@ class StageKeywords(LibraryComponent):
         stage's exceptions. With ``payload_update`` (a dictionary), also sets
         those payload keys. Pairs with `Claim Task Object`.
 
+        The object must still be ``processing`` at ``stage``. If its claim
+        was released as stale meanwhile, or it was finished already, the
+        keyword fails and nothing is written, so a late robot cannot undo
+        the release or record an outcome twice.
+
         | ${to} = | Claim Task Object | 1 |
         | &{result} = | Create Dictionary | total=${120} |
         | Finish Task Object | ${to}[_id] | 1 | pass | payload_update=${result} |
