@@ -5,9 +5,10 @@ from robot.utils import timestr_to_secs
 from robotlibcore import DynamicCore
 
 from tos import __version__
-from tos.connection import mask_password
+from tos.connection import has_password
 from tos.errors import InvalidArgument, TOSError
 from tos.task_object_storage import TaskObjectStorage
+from tos.validation import to_ttl_seconds
 from TOSLibrary.keywords import (
     PayloadKeywords,
     RetryKeywords,
@@ -179,7 +180,7 @@ class TOSLibrary(DynamicCore):
                 mongo_client_options=mongo_client_options,
             )
         except Exception as error:
-            if not _has_password(db_server, db_passw):
+            if not _has_password(db_server, db_passw, mongo_client_options):
                 raise
             # Robot Framework prints a failed import's arguments, password
             # included, so with a password the failure is reported by the
@@ -224,19 +225,26 @@ def _connect(
     return storage
 
 
-def _has_password(db_server, db_passw):
-    """Whether the import arguments hold a password."""
-    return bool(db_passw) or mask_password(str(db_server)) != str(db_server)
+def _has_password(db_server, db_passw, mongo_client_options):
+    """Whether the import arguments hold a password anywhere."""
+    return has_password(
+        {
+            "db_server": db_server,
+            "db_passw": db_passw,
+            "mongo_client_options": mongo_client_options,
+        }
+    )
 
 
 def _seconds(payloads_ttl):
-    """Turn ``payloads_ttl`` (seconds or a Robot time string) into seconds."""
-    if isinstance(payloads_ttl, (int, float)):
-        return payloads_ttl
-    try:
-        return timestr_to_secs(payloads_ttl)
-    except ValueError:
-        raise InvalidArgument(
-            "Argument 'payloads_ttl' must be seconds or a time such as '30 days', "
-            f"got {payloads_ttl!r}."
-        ) from None
+    """Turn ``payloads_ttl`` (seconds or a Robot time string) into whole seconds."""
+    value = payloads_ttl
+    if isinstance(value, str):
+        try:
+            value = timestr_to_secs(value)
+        except ValueError:
+            raise InvalidArgument(
+                "Argument 'payloads_ttl' must be seconds or a time such as "
+                f"'30 days', got {payloads_ttl!r}."
+            ) from None
+    return to_ttl_seconds(value, "payloads_ttl")

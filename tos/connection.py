@@ -41,6 +41,22 @@ def uri_credentials(server):
     return unquote_plus(user), unquote_plus(password)
 
 
+def option_password(options):
+    """Return a password given in ``mongo_client_options``, or an empty text."""
+    client_options = options.get("mongo_client_options") or {}
+    return str(client_options.get("password") or "")
+
+
+def has_password(options):
+    """Whether ``options`` carry a password anywhere."""
+    server = str(options.get("db_server") or "")
+    return bool(
+        options.get("db_passw")
+        or uri_credentials(server)[1]
+        or option_password(options)
+    )
+
+
 def client_arguments(options):
     """Return the keyword arguments for ``MongoClient`` built from ``options``."""
     arguments = {
@@ -69,7 +85,7 @@ def connect(options):
         return embedded.client(server)
 
     uri_user, uri_password = uri_credentials(server)
-    passwords = [options.get("db_passw") or "", uri_password]
+    passwords = [options.get("db_passw") or "", uri_password, option_password(options)]
     shown = mask_password(server)
     arguments = client_arguments(options)
     try:
@@ -92,7 +108,7 @@ def check_connection(client, shown, arguments, passwords=(), uri_user=""):
         client.close()
         if error.code == _AUTHENTICATION_FAILED_CODE or "auth" in str(error).lower():
             user = arguments.get("username") or uri_user
-            source = arguments.get("authSource") or "(default)"
+            source = arguments.get("authSource") or _uri_auth_source(shown)
             raise AuthenticationFailed(
                 f"MongoDB at {shown} refused the credentials of user {user!r} "
                 f"(authentication database {source!r}). Check db_user, db_passw "
@@ -110,6 +126,11 @@ def check_connection(client, shown, arguments, passwords=(), uri_user=""):
             f"Could not connect to MongoDB at {shown} within {timeout} ms. "
             f"Is the server running and reachable? Driver said: {reason}"
         ) from None
+
+
+def _uri_auth_source(server):
+    match = re.search(r"[?&]authSource=([^&]+)", server)
+    return unquote_plus(match.group(1)) if match else "(default)"
 
 
 def _scrub(text, passwords):

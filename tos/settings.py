@@ -26,8 +26,14 @@ PAYLOADS_COLLECTION = "payloads"
 #: Pattern that every collection name must match.
 COLLECTION_NAME_PATTERN = r"^[0-9a-z_.]+$"
 
+#: Characters MongoDB does not allow in a database name.
+DATABASE_NAME_FORBIDDEN = '/\\. "$*<>:|?'
+
 #: Name of the TTL index on the separate payloads collection.
 TTL_INDEX_NAME = "ttl_index"
+
+#: Longest payload lifetime a TTL index takes, in seconds (about 68 years).
+MAX_TTL_SECONDS = 2**31 - 1
 
 #: Task objects created per ``insert_many`` call by bulk creation.
 DEFAULT_BATCH_SIZE = 500

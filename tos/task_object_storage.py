@@ -37,19 +37,24 @@ from tos.timeutil import utc_now
 from tos.utils import accept_string_object_ids, get_temporary_file
 from tos.validation import (
     check_collection_name,
+    check_database_name,
     check_dict,
     check_document,
     check_field_name,
+    check_name_part,
     check_status,
     check_storable,
     describe,
+    to_bool,
     to_defer_until,
     to_int,
     to_non_negative_seconds,
     to_object_id,
+    to_sort,
     to_stage,
     to_stages,
     to_statuses,
+    to_ttl_seconds,
 )
 
 logger = logging.getLogger("tos")
@@ -88,8 +93,7 @@ class TaskObjectStorage:
     """
 
     def __init__(self, **options):
-        if not options.get("db_name"):
-            raise InvalidArgument("Argument 'db_name' is required and cannot be empty.")
+        check_database_name(options.get("db_name"))
         options["mongo_client_options"] = check_dict(
             options.get("mongo_client_options") or {}, "mongo_client_options"
         )
@@ -159,7 +163,10 @@ class TaskObjectStorage:
             ``separate_payloads``, or if a ``payloads`` collection exists but
             ``separate_payloads`` is not set.
         """
-        ttl = to_non_negative_seconds(payloads_ttl_seconds, "payloads_ttl_seconds")
+        ttl = to_ttl_seconds(payloads_ttl_seconds, "payloads_ttl_seconds")
+        separate_payloads = to_bool(separate_payloads, "separate_payloads")
+        check_name_part(collection_prefix, "collection_prefix")
+        check_name_part(collection_suffix, "collection_suffix")
         name = ".".join(
             filter(
                 None,
@@ -193,7 +200,7 @@ class TaskObjectStorage:
             self.payloads_coll = self.database[payloads_name]
             self._payload_strategy = SeparatePayloads(self.tos, self.payloads_coll)
             if ttl:
-                self._ensure_ttl_index(int(ttl))
+                self._ensure_ttl_index(ttl)
         else:
             self.payloads_coll = None
             self._payload_strategy = InlinePayloads(self.tos)
@@ -626,8 +633,15 @@ class TaskObjectStorage:
                 },
             ]
         )
-        counts = [{**row["_id"], "count": row["count"]} for row in rows]
-        return sorted(counts, key=lambda row: (row["stage"], row["status"]))
+        counts = [
+            {
+                "stage": row["_id"].get("stage"),
+                "status": row["_id"].get("status"),
+                "count": row["count"],
+            }
+            for row in rows
+        ]
+        return sorted(counts, key=lambda row: (str(row["stage"]), str(row["status"])))
 
     def _statuses_and_stages(self, statuses, stages):
         if statuses is None and stages is None:
@@ -712,12 +726,7 @@ class TaskObjectStorage:
             return queries.DEFAULT_SORT
         if sort_condition == "priority":
             return [("priority", pymongo.DESCENDING)]
-        if not isinstance(sort_condition, (list, tuple)):
-            raise InvalidArgumentType(
-                "Argument 'sort_condition' must be a list of (field, direction) "
-                f"pairs, got {describe(sort_condition)}."
-            )
-        return [tuple(item) for item in sort_condition]
+        return to_sort(sort_condition)
 
     def claim_task_object(
         self, stage, statuses=Status.PASS, reclaim_stale_after=None, sort_condition=None
@@ -1168,7 +1177,7 @@ class TaskObjectStorage:
         """
         check_dict(to, "to")
         stage = to_stage(current_stage, "current_stage")
-        retries = to.get("retry_count") or 0
+        retries = to_int(to.get("retry_count") or 0, "to['retry_count']")
         if retries <= 0:
             return None
         object_id = to_object_id(to.get("_id"), "to['_id']")

@@ -5,6 +5,7 @@ an error from :mod:`tos.errors` whose message names the argument, what it
 got and what it expects.
 """
 
+import math
 import re
 from datetime import datetime, timedelta
 
@@ -69,7 +70,7 @@ def to_statuses(statuses, name="statuses"):
 
 def to_stage(stage, name="stage"):
     """Return ``stage`` as a non-negative ``int``; digit text is accepted."""
-    if isinstance(stage, str) and stage.strip().isdigit():
+    if isinstance(stage, str) and _is_ascii_digits(stage.strip()):
         stage = int(stage)
     if isinstance(stage, bool) or not isinstance(stage, int):
         raise InvalidStage(
@@ -77,7 +78,11 @@ def to_stage(stage, name="stage"):
         )
     if stage < 0:
         raise InvalidStage(f"Argument '{name}' must be 0 or more, got {stage}.")
-    return stage
+    return check_int64(stage, name)
+
+
+def _is_ascii_digits(text):
+    return text.isascii() and text.isdigit()
 
 
 def to_stages(stages, name="stages"):
@@ -88,16 +93,25 @@ def to_stages(stages, name="stages"):
 
 
 def to_int(value, name):
-    """Return ``value`` as an ``int``; digit text is accepted."""
+    """Return ``value`` as an ``int``; whole-number text is accepted."""
     if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            pass
+        text = value.strip()
+        if _is_ascii_digits(text.removeprefix("-")):
+            return check_int64(int(text), name)
     elif isinstance(value, int) and not isinstance(value, bool):
-        return value
+        return check_int64(value, name)
     raise InvalidArgumentType(
         f"Argument '{name}' must be a whole number, got {describe(value)}."
+    )
+
+
+def check_int64(value, name):
+    """Return ``value`` if MongoDB can store it as a 64-bit integer."""
+    if -(2**63) <= value < 2**63:
+        return value
+    raise InvalidArgument(
+        f"Argument '{name}' is {value}, outside the range of whole numbers "
+        "MongoDB can store (64-bit)."
     )
 
 
@@ -184,12 +198,17 @@ def to_defer_until(value, name="defer_until"):
     ``value`` is a datetime (naive means local time) or a delay from now as a
     ``timedelta`` or a number of seconds.
     """
-    if isinstance(value, datetime):
-        return to_utc(value)
-    if isinstance(value, timedelta):
-        return utc_now() + value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return utc_now() + timedelta(seconds=value)
+    try:
+        if isinstance(value, datetime):
+            return to_utc(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = timedelta(seconds=to_non_negative_seconds(value, name))
+        if isinstance(value, timedelta):
+            return utc_now() + value
+    except OverflowError:
+        raise InvalidArgument(
+            f"Argument '{name}' is {value!r}, too far from now to store."
+        ) from None
     raise InvalidArgument(
         f"Argument '{name}' must be a datetime or a delay (timedelta or "
         f"seconds), got {describe(value)}."
@@ -197,16 +216,35 @@ def to_defer_until(value, name="defer_until"):
 
 
 def to_non_negative_seconds(value, name):
-    """Return ``value`` as a non-negative number of seconds."""
+    """Return ``value`` as a non-negative, finite number of seconds."""
     if isinstance(value, timedelta):
         value = value.total_seconds()
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidArgumentType(
             f"Argument '{name}' must be a number of seconds, got {describe(value)}."
         )
-    if value < 0:
-        raise InvalidArgument(f"Argument '{name}' must be 0 or more, got {value}.")
+    if not math.isfinite(value) or value < 0:
+        raise InvalidArgument(
+            f"Argument '{name}' must be 0 or more and finite, got {value}."
+        )
     return value
+
+
+def to_ttl_seconds(value, name):
+    """Return a payload lifetime as whole seconds, as a TTL index needs them.
+
+    0 means no lifetime. Anything else must be whole seconds from 1 to
+    :data:`tos.settings.MAX_TTL_SECONDS`.
+    """
+    seconds = to_non_negative_seconds(value, name)
+    if seconds == 0:
+        return 0
+    if seconds != int(seconds) or not 1 <= seconds <= settings.MAX_TTL_SECONDS:
+        raise InvalidArgument(
+            f"Argument '{name}' must be whole seconds from 1 to "
+            f"{settings.MAX_TTL_SECONDS} (or 0 for no lifetime), got {value}."
+        )
+    return int(seconds)
 
 
 def check_collection_name(collection):
@@ -215,11 +253,92 @@ def check_collection_name(collection):
         isinstance(collection, str)
         and re.match(settings.COLLECTION_NAME_PATTERN, collection)
         and not collection.startswith("system.")
+        and all(collection.split("."))
     ):
         return collection
     raise InvalidCollectionName(
         f"Collection name {collection!r} is not valid: use only lowercase "
         "letters, digits, '_' and '.' in 'collection_prefix' and "
-        "'collection_suffix', and do not start with 'system.', which MongoDB "
-        "reserves."
+        "'collection_suffix', with no empty part between dots, and do not "
+        "start with 'system.', which MongoDB reserves."
+    )
+
+
+def check_name_part(value, name):
+    """Return ``value`` if it is text, as collection name parts must be."""
+    if isinstance(value, str):
+        return value
+    raise InvalidArgumentType(f"Argument '{name}' must be text, got {describe(value)}.")
+
+
+def check_database_name(value, name="db_name"):
+    """Return ``value`` if MongoDB accepts it as a database name."""
+    if not isinstance(value, str) or not value:
+        raise InvalidArgument(
+            f"Argument '{name}' is required and must be text, got {describe(value)}."
+        )
+    bad = sorted(set(value) & set(settings.DATABASE_NAME_FORBIDDEN))
+    if bad or len(value.encode()) >= 64:
+        raise InvalidArgument(
+            f"Argument '{name}' is {value!r}: MongoDB database names must be "
+            "shorter than 64 bytes and cannot contain spaces or any of "
+            f'/\\."$*<>:|?'
+        )
+    return value
+
+
+def to_bool(value, name):
+    """Return ``value`` as a bool; accepts Robot Framework style text too."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _BOOLEAN_TEXT:
+        return _BOOLEAN_TEXT[value.strip().lower()]
+    if isinstance(value, int):
+        return bool(value)
+    raise InvalidArgumentType(
+        f"Argument '{name}' must be true or false, got {describe(value)}."
+    )
+
+
+_BOOLEAN_TEXT = {
+    "true": True,
+    "yes": True,
+    "on": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "off": False,
+    "0": False,
+    "": False,
+    "none": False,
+}
+
+
+def to_sort(sort_condition, name="sort_condition"):
+    """Return a sort as a list of ``(field, 1 or -1)`` pairs."""
+    if not isinstance(sort_condition, (list, tuple)):
+        raise InvalidArgumentType(
+            "Argument 'sort_condition' must be a list of (field, direction) "
+            f"pairs, got {describe(sort_condition)}."
+        )
+    pairs = []
+    if isinstance(sort_condition, (list, tuple)) and sort_condition:
+        for item in sort_condition:
+            if (
+                isinstance(item, (list, tuple))
+                and len(item) == 2
+                and isinstance(item[0], str)
+                and item[0]
+                and item[1] in (1, -1)
+                and not isinstance(item[1], bool)
+            ):
+                pairs.append((item[0], int(item[1])))
+            else:
+                break
+        else:
+            return pairs
+    raise InvalidArgument(
+        f"Argument '{name}' must be a list of (field, direction) pairs with "
+        f"direction 1 or -1, such as [('priority', -1), ('_id', 1)], got "
+        f"{describe(sort_condition)}."
     )
