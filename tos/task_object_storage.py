@@ -320,7 +320,8 @@ class TaskObjectStorage:
         :param batch_size: objects per ``insert_many``; default 500.
         :param finished: create them as already passed at stage 0.
         :param reference_field: payload key whose value is each object's
-            unique reference (see :meth:`create_new_task_object`).
+            unique reference (see :meth:`create_new_task_object`). Every
+            payload must have it; whole numbers are stored as text.
         :param references: the references as a list parallel to
             ``payloads``; an alternative to ``reference_field``.
         :returns: the task objects in the order of ``payloads``; for a
@@ -364,7 +365,10 @@ class TaskObjectStorage:
                 "Give either 'reference_field' or 'references', not both."
             )
         if reference_field is not None:
-            references = [payload.get(reference_field) for payload in payloads]
+            return [
+                self._reference_from_row(payload, reference_field, position)
+                for position, payload in enumerate(payloads)
+            ]
         if references is None:
             return [None] * len(payloads)
         if len(references) != len(payloads):
@@ -379,6 +383,26 @@ class TaskObjectStorage:
                     f"{describe(reference)}."
                 )
         return list(references)
+
+    @staticmethod
+    def _reference_from_row(payload, reference_field, position):
+        """The reference of one payload: its ``reference_field`` value as text."""
+        if reference_field not in payload:
+            raise InvalidArgument(
+                f"Argument 'reference_field' names the key {reference_field!r}, "
+                f"but payload number {position + 1} has no such key (it has "
+                f"{', '.join(map(repr, payload)) or 'none'}). Nothing was created."
+            )
+        value = payload[reference_field]
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not value:
+            raise InvalidArgumentType(
+                f"Argument 'reference_field': payload number {position + 1} has "
+                f"{describe(value)} in {reference_field!r}; a reference must be "
+                "non-empty text or a whole number. Nothing was created."
+            )
+        return value
 
     def _new_document(
         self, stored_payload, process_name, priority, reference, now, finished

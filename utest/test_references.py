@@ -159,3 +159,34 @@ def test_reference_field_and_references_together_are_refused(storage):
         )
 
     assert snapshot(storage) == before
+
+
+def test_reference_field_missing_in_a_row_creates_nothing(storage):
+    rows = [{"invoice": "A"}, {"Invoice": "B"}, {"invoice": "C"}]
+
+    with pytest.raises(InvalidArgument, match="payload number 2 has no such key"):
+        storage.create_new_task_objects(rows, reference_field="invoice")
+
+    assert storage.tos.count_documents({}) == 0
+
+
+def test_whole_number_references_are_stored_as_text(storage):
+    rows = [{"invoice": 1001}, {"invoice": 1002}]
+
+    storage.create_new_task_objects(rows, reference_field="invoice")
+    again = storage.create_new_task_objects(rows, reference_field="invoice")
+
+    assert storage.tos.count_documents({}) == 2
+    assert [row["reference"] for row in again] == ["1001", "1002"]
+
+
+@pytest.mark.parametrize("value", [None, "", 1.5, True, ["x"]])
+def test_reference_field_value_that_is_no_reference_is_refused(storage, value):
+    rows = [{"invoice": "A"}, {"invoice": value}]
+
+    with pytest.raises(
+        InvalidArgumentType, match="'reference_field': payload number 2"
+    ):
+        storage.create_new_task_objects(rows, reference_field="invoice")
+
+    assert storage.tos.count_documents({}) == 0

@@ -56,7 +56,9 @@ class TaskKeywords(LibraryComponent):
         producer needs no other write. ``reference_field`` names a payload
         key whose value is each object's unique reference (see
         `Create New Task Object`); rows whose reference exists are not
-        created again. Every payload is checked before anything is written.
+        created again. Every row must have that key, with text or a whole
+        number (stored as text). Every payload is checked before anything
+        is written.
 
         | ${rows} =    | Read Rows From File     | invoices.csv |
         | ${created} = | Create New Task Objects | ${rows} | finished=True | reference_field=invoice |
