@@ -264,10 +264,15 @@ Bulk Creation With A Bad Third Payload Creates Nothing
     ...    Create New Task Objects    ${{ $good + [{"$x": 1}] }}    finished=True
     Should Fail And Change Nothing    Argument 'payloads' contains a value MongoDB cannot store*
     ...    Separate.Create New Task Objects    ${{ $good + [{"handle": object()}] }}    batch_size=1
-    Should Fail And Change Nothing    Argument 'reference' must be non-empty text, got 10 (int).
-    ...    Create New Task Objects    ${{ $good + [{"invoice": 10}] }}    reference_field=invoice
-    Should Fail And Change Nothing    Argument 'reference' must be non-empty text, got '' (str).
+    Should Fail And Change Nothing
+    ...    Argument 'reference_field': payload number 3 has 10.5 (float) in 'invoice'*
+    ...    Create New Task Objects    ${{ $good + [{"invoice": 10.5}] }}    reference_field=invoice
+    Should Fail And Change Nothing
+    ...    Argument 'reference_field': payload number 3 has '' (str) in 'invoice'*
     ...    Separate.Create New Task Objects    ${{ $good + [{"invoice": ""}] }}    reference_field=invoice
+    Should Fail And Change Nothing
+    ...    Argument 'reference_field' names the key 'invoice', but payload number 3 has no such key*
+    ...    Create New Task Objects    ${{ $good + [{"Invoice": "INV-10"}] }}    reference_field=invoice
 
 
 *** Keywords ***
