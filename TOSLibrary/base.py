@@ -1,6 +1,12 @@
 """What every keyword component shares: the one storage engine."""
 
+from datetime import datetime, timedelta
+
 from robot.api import logger
+from robot.libraries.DateTime import convert_date
+from robot.utils import timestr_to_secs
+
+from tos.errors import InvalidArgument
 
 
 class LibraryComponent:
@@ -27,3 +33,35 @@ class LibraryComponent:
         """Log how many task objects an action returned."""
         logger.info(f"{action}: {len(task_objects)} task object(s)")
         return task_objects
+
+
+def to_time_or_delay(value, name="defer_until"):
+    """Read a keyword argument that is either a point in time or a delay.
+
+    Robot Framework's own date conversion drops a time zone such as
+    ``+02:00`` or ``Z``, so text is read here: first as an ISO 8601 time
+    (with its zone, if any; without one it is local time), then as a delay
+    such as ``5 min`` or ``600`` (seconds), then in Robot Framework's other
+    date formats. Numbers are delays in seconds.
+    """
+    if value is None or isinstance(value, (datetime, timedelta)):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    iso_text = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+    try:
+        return datetime.fromisoformat(iso_text)
+    except ValueError:
+        pass
+    try:
+        return timedelta(seconds=timestr_to_secs(text))
+    except (ValueError, OverflowError):
+        pass
+    try:
+        return convert_date(text, result_format="datetime")
+    except ValueError:
+        raise InvalidArgument(
+            f"Argument '{name}' must be a time such as '2026-12-24 08:00:00' or "
+            f"'2026-12-24T08:00:00+02:00', or a delay such as '5 min', got {text!r}."
+        ) from None

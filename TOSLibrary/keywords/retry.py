@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from robot.api.deco import keyword
 
-from TOSLibrary.base import LibraryComponent
+from TOSLibrary.base import LibraryComponent, to_time_or_delay
 
 
 class RetryKeywords(LibraryComponent):
@@ -14,15 +14,15 @@ class RetryKeywords(LibraryComponent):
     def set_task_object_for_rerun(
         self,
         object_id,
-        defer_until: datetime | timedelta | None = None,
+        defer_until: str | datetime | timedelta | None = None,
         max_retries: int | None = None,
     ):
         """Sends the task object back one stage, as passed, so that stage runs again.
 
         The stage goes down by one, the status becomes ``pass`` and
-        ``retry_count`` goes up by one. ``defer_until`` is a time (such as
-        ``2026-12-24 08:00:00``, local time) or a delay (such as ``5 min``);
-        the object cannot be claimed before then.
+        ``retry_count`` goes up by one. ``defer_until`` is a time or a delay
+        (see `Set Task Object Retry Time`); the object cannot be claimed
+        before then.
 
         With ``max_retries``, an object already retried that many times is
         not sent back: it ends with status ``fail`` at its current stage, and
@@ -33,21 +33,34 @@ class RetryKeywords(LibraryComponent):
         """
         return self.log_object(
             "Set for rerun",
-            self.storage.set_task_object_for_rerun(object_id, defer_until, max_retries),
+            self.storage.set_task_object_for_rerun(
+                object_id, to_time_or_delay(defer_until), max_retries
+            ),
         )
 
     @keyword
-    def set_task_object_retry_time(self, object_id, defer_until: datetime | timedelta):
+    def set_task_object_retry_time(
+        self, object_id, defer_until: str | datetime | timedelta
+    ):
         """Makes the task object unclaimable until ``defer_until``.
 
-        ``defer_until`` is a time (local time unless it has a zone) or a
-        delay from now such as ``15 min``.
+        ``defer_until`` is a time or a delay from now:
+
+        | =Given= | =Means= |
+        | ``2026-12-24 08:00:00`` | that time on this machine's clock (local time) |
+        | ``2026-12-24T08:00:00+02:00``, ``2026-12-24T06:00:00Z`` | that instant, in the zone given |
+        | ``15 min``, ``1 hour 30 minutes``, ``600`` | that long from now (a number is seconds) |
+
+        Stored times are UTC.
 
         | Set Task Object Retry Time | ${to}[_id] | 1 hour |
         | Set Task Object Retry Time | ${to}[_id] | 2026-12-24 08:00:00 |
         """
         return self.log_object(
-            "Deferred", self.storage.set_task_object_retry_time(object_id, defer_until)
+            "Deferred",
+            self.storage.set_task_object_retry_time(
+                object_id, to_time_or_delay(defer_until)
+            ),
         )
 
     @keyword

@@ -209,13 +209,13 @@ Binary File That Does Not Exist Is Refused
     ...    Add Binary Data To Payload    ${TO}[_id]    ${TEMPDIR}    invoice_pdf
 
 Defer Until That Is Not A Time Is Refused
-    Should Fail And Change Nothing    *Argument 'defer_until' got value 'soon'*datetime or timedelta*
+    Should Fail And Change Nothing    Argument 'defer_until' must be a time * got 'soon'.
     ...    Set Task Object Retry Time    ${TO}[_id]    soon
-    Should Fail And Change Nothing    *Argument 'defer_until' got value 'tomorrow morning'*cannot be converted*
+    Should Fail And Change Nothing    Argument 'defer_until' must be a time * got 'tomorrow morning'.
     ...    Set Task Object For Rerun    ${TO}[_id]    defer_until=tomorrow morning
-    Should Fail And Change Nothing    *Argument 'defer_until' got value '2026-13-45 08:00:00'*cannot be converted*
+    Should Fail And Change Nothing    Argument 'defer_until' must be a time * got '2026-13-45 08:00:00'.
     ...    Set Task Object Retry Time    ${TO}[_id]    2026-13-45 08:00:00
-    Should Fail And Change Nothing    *Argument 'defer_until' got value*cannot be converted*
+    Should Fail And Change Nothing    Argument 'defer_until' must be a time * got "?'5 min'?".
     ...    Set Task Object For Rerun    ${TO}[_id]    defer_until=${{ ["5 min"] }}
 
 Other Arguments Of The Wrong Kind Are Refused

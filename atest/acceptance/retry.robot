@@ -325,6 +325,25 @@ Claim Task Object With Reclaim Stale After Takes Back A Stale Claim
     Stored Time Should Be Between    ${stored}[claimedAt]    ${before}    ${after}
     Length Should Be    ${stored}[releases]    1
 
+Set Task Object Retry Time Honours A Zone Or A Delay Given As Text
+    [Documentation]    A time with ``Z`` or an offset is that instant; a number is
+    ...    a delay in seconds, as in Python.
+    Create Passed Task Object    invoice=1234
+    ${to} =    Claim Task Object    1
+    ${before} =    Evaluate    datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    Set Task Object For Rerun    ${to}[_id]    defer_until=${600}
+    ${stored} =    Get Stored Task Object    ${to}[_id]
+    ${delay} =    Evaluate    ($stored["defer_until"] - $before).total_seconds()
+    Should Be True    599 <= ${delay} <= 660    The delay was ${delay} s, not 600 s.
+    Set Task Object Retry Time    ${to}[_id]    2030-06-01T12:00:00+02:00
+    ${stored} =    Get Stored Task Object    ${to}[_id]
+    Should Be Equal    ${stored}[defer_until]    ${{datetime.datetime(2030, 6, 1, 10, 0)}}
+    Set Task Object Retry Time    ${to}[_id]    2030-06-01T08:00:00Z
+    ${stored} =    Get Stored Task Object    ${to}[_id]
+    Should Be Equal    ${stored}[defer_until]    ${{datetime.datetime(2030, 6, 1, 8, 0)}}
+    Run Keyword And Expect Error    Argument 'defer_until' must be a time*
+    ...    Set Task Object Retry Time    ${to}[_id]    next tuesday
+
 
 *** Keywords ***
 Create Object That Failed Stage
