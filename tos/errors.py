@@ -60,6 +60,10 @@ class ClaimLost(TOSError, ValueError):
     """The object is no longer in the expected claim; nothing was written."""
 
 
+class UpdateRefused(TOSError, ValueError):
+    """MongoDB refused an update, for example a push to a non-list; nothing changed."""
+
+
 class NotInitialized(TOSError):
     """A task object operation was called before ``initialize_tos``."""
 

@@ -8,13 +8,33 @@ expire it.
 """
 
 import logging
+from contextlib import contextmanager
 
+import pymongo.errors
 from pymongo import ReturnDocument
 
-from tos.errors import PayloadNotFound, TaskObjectNotFound
+from tos.errors import PayloadNotFound, TaskObjectNotFound, UpdateRefused
 from tos.queries import timestamped
 
 logger = logging.getLogger("tos")
+
+
+@contextmanager
+def refused_writes_explained(object_id):
+    """Turn MongoDB's refusal of an update into :class:`UpdateRefused`.
+
+    MongoDB refuses, for example, to push to a field that is not a list or
+    to set a key inside a value that is not a document; it then writes
+    nothing.
+    """
+    try:
+        yield
+    except pymongo.errors.OperationFailure as error:
+        reason = (error.details or {}).get("errmsg") or str(error)
+        raise UpdateRefused(
+            f"MongoDB refused to change task object '{object_id}': {reason}. "
+            "Nothing was written."
+        ) from None
 
 
 class InlinePayloads:
@@ -34,11 +54,12 @@ class InlinePayloads:
 
     def update(self, object_id, update, now):
         """Apply ``update`` (on ``payload.*`` paths) and return the object."""
-        document = self.task_objects.find_one_and_update(
-            {"_id": object_id},
-            timestamped(update, now),
-            return_document=ReturnDocument.AFTER,
-        )
+        with refused_writes_explained(object_id):
+            document = self.task_objects.find_one_and_update(
+                {"_id": object_id},
+                timestamped(update, now),
+                return_document=ReturnDocument.AFTER,
+            )
         if document is None:
             raise TaskObjectNotFound(f"No task object has the id '{object_id}'.")
         return document
@@ -93,11 +114,12 @@ class SeparatePayloads:
     def update_document(self, object_id, update, now):
         """Apply ``update`` to the payload document and return it."""
         payload_id = self.payload_id(object_id)
-        document = self.payloads.find_one_and_update(
-            {"_id": payload_id},
-            timestamped(update, now),
-            return_document=ReturnDocument.AFTER,
-        )
+        with refused_writes_explained(object_id):
+            document = self.payloads.find_one_and_update(
+                {"_id": payload_id},
+                timestamped(update, now),
+                return_document=ReturnDocument.AFTER,
+            )
         if document is None:
             raise PayloadNotFound(
                 f"The payload '{payload_id}' of task object '{object_id}' does "

@@ -13,6 +13,32 @@ from tos import identity
 #: Claim and listing order: highest priority first, then oldest first.
 DEFAULT_SORT = [("priority", pymongo.DESCENDING), ("_id", pymongo.ASCENDING)]
 
+#: Task object fields that hold a single value or a document, never a list.
+NON_LIST_FIELDS = frozenset(
+    {
+        "_id",
+        "status",
+        "stage",
+        "priority",
+        "payload",
+        "analytics",
+        "stages",
+        "last_error",
+        "retry_count",
+        "defer_until",
+        "executor",
+        "build_number",
+        "job_name",
+        "createdAt",
+        "updatedAt",
+        "claimedAt",
+        "claimed_from",
+        "reference",
+        "manual",
+        "process_name",
+    }
+)
+
 #: What a claim on the embedded backend returns before the object is read back.
 EMBEDDED_CLAIM_PROJECTION = {"_id": 1, "retry_count": 1}
 

@@ -31,7 +31,7 @@ from tos.errors import (
     SeparatePayloadsRequired,
     TaskObjectNotFound,
 )
-from tos.payloads import InlinePayloads, SeparatePayloads
+from tos.payloads import InlinePayloads, SeparatePayloads, refused_writes_explained
 from tos.statuses import Status
 from tos.timeutil import utc_now
 from tos.utils import accept_string_object_ids, get_temporary_file
@@ -255,11 +255,12 @@ class TaskObjectStorage:
         """
         if isinstance(update, dict):
             update = queries.timestamped(update, utc_now())
-        document = self._collection.find_one_and_update(
-            {"_id": object_id, **(extra_filter or {})},
-            update,
-            return_document=ReturnDocument.AFTER,
-        )
+        with refused_writes_explained(object_id):
+            document = self._collection.find_one_and_update(
+                {"_id": object_id, **(extra_filter or {})},
+                update,
+                return_document=ReturnDocument.AFTER,
+            )
         if document is None:
             self._raise_if_missing(object_id)
         return document
@@ -1301,6 +1302,12 @@ class TaskObjectStorage:
         written to the payload document.
         """
         check_field_name(field_name, "field_name")
+        if field_name in queries.NON_LIST_FIELDS:
+            raise InvalidArgument(
+                f"Argument 'field_name' is {field_name!r}, a task object field "
+                "that is not a list; name a list inside it, such as "
+                "'payload.alerts' or 'analytics.steps'."
+            )
         check_storable(value, "value")
         update = {"$push": {field_name: value}}
         if field_name.split(".")[0] == "payload":
