@@ -86,7 +86,7 @@ def parse_arguments(argv=None):
     )
     parser.add_argument(
         "--embedded-queue-sizes",
-        default="1000,5000",
+        default="1000,20000",
         help="waiting objects for the claim timing on the embedded backend",
     )
     parser.add_argument(

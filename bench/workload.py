@@ -44,10 +44,10 @@ def parse_arguments(argv=None):
     parser.add_argument("--user", default="robot")
     parser.add_argument("--auth-source", default="admin")
     parser.add_argument("--db-name", default=f"bench_{os.getpid()}")
-    parser.add_argument("--items", type=int, default=2000)
+    parser.add_argument("--items", type=int, default=500)
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument(
-        "--queue-sizes", default="1000,20000", help="comma-separated waiting counts"
+        "--queue-sizes", default="1000,4000", help="comma-separated waiting counts"
     )
     parser.add_argument("--claims", type=int, default=20, help="claims timed per size")
     arguments = parser.parse_args(argv)
