@@ -13,6 +13,7 @@ from conftest import connection_options
 from storage_checks import EMBEDDED
 
 from tos import embedded, settings
+from tos.connection import uri_credentials
 from tos.errors import AuthenticationFailed, ConnectionFailed, InvalidArgument
 from tos.task_object_storage import TaskObjectStorage
 
@@ -220,17 +221,18 @@ def test_connect_returns_a_mongo_client_with_the_options(storage):
 @needs_server
 def test_wrong_password_fails_naming_the_user_not_the_password():
     options = connection_options()
-    if not options["db_user"]:
+    user = options["db_user"] or uri_credentials(options["db_server"])[0]
+    if not user:
         pytest.skip("the test server does not require authentication")
     wrong = "Wr0ng-" + SECRET
-    options.update(db_passw=wrong)
+    options.update(db_user=user, db_passw=wrong)
     options["mongo_client_options"] = {**options["mongo_client_options"], **FAST}
 
     with pytest.raises(AuthenticationFailed) as raised:
         TaskObjectStorage(**options)
 
     message = str(raised.value)
-    assert repr(options["db_user"]) in message
+    assert repr(user) in message
     assert wrong not in message
 
 

@@ -80,6 +80,16 @@ class StorageHelper:
             return str(error)
         raise AssertionError("Connecting with a wrong password succeeded.")
 
+    def test_server_has_password(self):
+        """Whether the test server's connection settings carry a password."""
+        return bool(_test_password())
+
+    def error_should_not_contain_password(self, error):
+        """Fail if ``error`` contains the test server's password."""
+        password = _test_password()
+        if password and password in str(error):
+            raise AssertionError("The error message contains the password.")
+
     def test_user(self):
         """Return the test server's user name, from the settings or the URI."""
         return backend.DB_USER or uri_credentials(backend.DB_SERVER)[0]
