@@ -37,6 +37,34 @@ def options():
     return connection_options()
 
 
+class StorageFactory:
+    """Makes initialized storages on one test database and cleans them up."""
+
+    def __init__(self, options, extra_client_options=None):
+        self.options = options
+        self.extra_client_options = extra_client_options or {}
+        self.created = []
+
+    def __call__(self, **initialize):
+        client_options = {
+            **self.options["mongo_client_options"],
+            **self.extra_client_options,
+        }
+        storage = TaskObjectStorage(
+            **{**self.options, "mongo_client_options": client_options}
+        )
+        storage.initialize_tos(**initialize)
+        self.created.append(storage)
+        return storage
+
+    def close(self):
+        """Drop the test database and close every client."""
+        if self.created:
+            self.created[0].client.drop_database(self.options["db_name"])
+        for storage in self.created:
+            storage.disconnect()
+
+
 @pytest.fixture
 def make_storage(options):
     """Factory for connected storages on this test's database.
@@ -44,19 +72,9 @@ def make_storage(options):
     ``make_storage(**initialize_tos_arguments)`` returns an initialized
     TaskObjectStorage. The database is dropped when the test ends.
     """
-    created = []
-
-    def make(**initialize):
-        storage = TaskObjectStorage(**dict(options))
-        storage.initialize_tos(**initialize)
-        created.append(storage)
-        return storage
-
-    yield make
-    if created:
-        created[0].client.drop_database(options["db_name"])
-    for storage in created:
-        storage.disconnect()
+    factory = StorageFactory(options)
+    yield factory
+    factory.close()
     if BACKEND == "embedded":
         embedded.reset()
 
@@ -93,25 +111,9 @@ def make_counted_storage(make_storage, options, command_log):
     On the embedded backend nothing is recorded (``command_log.available`` is
     False). Storages share this test's database with make_storage's.
     """
-    created = []
-
-    def make(**initialize):
-        client_options = {
-            **options["mongo_client_options"],
-            "event_listeners": [command_log],
-        }
-        storage = TaskObjectStorage(
-            **{**options, "mongo_client_options": client_options}
-        )
-        storage.initialize_tos(**initialize)
-        created.append(storage)
-        return storage
-
-    yield make
-    if created:
-        created[0].client.drop_database(options["db_name"])
-    for storage in created:
-        storage.disconnect()
+    factory = StorageFactory(options, {"event_listeners": [command_log]})
+    yield factory
+    factory.close()
 
 
 @pytest.fixture
