@@ -189,16 +189,23 @@ def clean_environment(extra=None):
 def run_json(python, script, arguments, environment=None, timeout=None):
     """Run ``script`` with ``python``; return the JSON of its last output line."""
     command = [str(python), str(script), *[str(argument) for argument in arguments]]
-    result = subprocess.run(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=None,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        cwd=BENCH,
-        env=clean_environment(environment),
-        timeout=timeout or WORKLOAD_TIMEOUT_SECONDS,
-    )
+    timeout = timeout or WORKLOAD_TIMEOUT_SECONDS
+    try:
+        result = subprocess.run(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=None,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            cwd=BENCH,
+            env=clean_environment(environment),
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        raise SystemExit(
+            f"{Path(script).name} {' '.join(command[2:])} did not finish within "
+            f"{timeout} s; try fewer --items or smaller queue sizes."
+        ) from None
     lines = result.stdout.strip().splitlines()
     if result.returncode != 0 or not lines:
         raise SystemExit(
