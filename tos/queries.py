@@ -77,8 +77,8 @@ def by_status_and_stage(statuses=None, stages=None, amend=None, now=None):
     ``None`` leaves that field unfiltered. With ``now``, objects deferred
     past that instant are left out (``defer_until`` missing, null or not
     after ``now``). ``amend`` is an extra condition. The filter is kept
-    flat, with plain equality for a single value, which every backend
-    evaluates fastest.
+    flat, with plain equality for a single value, which both emulators
+    evaluate fastest.
     """
     query = {}
     if statuses is not None:
@@ -86,7 +86,7 @@ def by_status_and_stage(statuses=None, stages=None, amend=None, now=None):
     if stages is not None:
         query["stage"] = _one_or_any(stages)
     if now is not None:
-        query["defer_until"] = {"$not": {"$gt": now}}
+        query["$or"] = [{"defer_until": None}, {"defer_until": {"$lte": now}}]
     if amend:
         return {"$and": [query, amend]}
     return query
