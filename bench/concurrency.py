@@ -44,7 +44,7 @@ EXECUTOR_PREFIX = "Executor "
 def parse_arguments(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("step", choices=("seed", "work", "audit"))
-    parser.add_argument("--server", required=True, help="host:port")
+    parser.add_argument("--server", required=True, help="host:port or a URI")
     parser.add_argument("--user", default="robot")
     parser.add_argument("--auth-source", default="admin")
     parser.add_argument("--db-name", default="bench_concurrency")
@@ -65,13 +65,14 @@ def parse_arguments(argv=None):
 
 
 def open_storage(arguments):
+    client_options = {"authMechanism": "SCRAM-SHA-256"} if arguments.user else {}
     storage = TaskObjectStorage(
         db_server=arguments.server,
         db_name=arguments.db_name,
         db_user=arguments.user,
         db_passw=arguments.password,
         db_auth_source=arguments.auth_source,
-        mongo_client_options={"authMechanism": "SCRAM-SHA-256"},
+        mongo_client_options=client_options,
     )
     storage.initialize_tos()
     return storage

@@ -33,6 +33,8 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -114,6 +116,12 @@ def parse_arguments(argv=None):
         "--concurrency",
         action="store_true",
         help="run the shared-queue test on the wire server instead",
+    )
+    concurrency.add_argument(
+        "--mongodb-uri",
+        default=os.environ.get("TOS_TEST_MONGODB_URI", ""),
+        help="run the shared-queue test against this MongoDB instead of the "
+        "wire server (default: TOS_TEST_MONGODB_URI); credentials go in the URI",
     )
     concurrency.add_argument("--processes", type=int, default=8)
     concurrency.add_argument("--objects", type=int, default=2000)
@@ -678,13 +686,34 @@ def report(run):
 # The concurrency test
 
 
+@contextmanager
+def concurrency_server(arguments):
+    """The wire server, or the MongoDB named by ``--mongodb-uri``."""
+    if not arguments.mongodb_uri:
+        with tasks.wire_server_or_exit(arguments.output / "wire-server.log") as server:
+            yield server
+        return
+    say(f"Shared-queue test against {tasks.mask_uri(arguments.mongodb_uri)}")
+    yield UriServer(arguments.mongodb_uri)
+
+
+@dataclass
+class UriServer:
+    """A MongoDB reached by URI; the URI carries any credentials."""
+
+    address: str
+    user: str = ""
+    auth_source: str = ""
+    password: str = ""
+
+
 def concurrency(arguments):
     output = arguments.output / "concurrency"
     output.mkdir(parents=True, exist_ok=True)
     for old_log in output.glob("worker-*.log"):
         old_log.unlink()
     python = ours_python()
-    with tasks.wire_server_or_exit(arguments.output / "wire-server.log") as server:
+    with concurrency_server(arguments) as server:
         connection, environment = connection_arguments(server)
         common = [
             "--server",
@@ -835,11 +864,12 @@ def print_concurrency(arguments, seeded, reports, audit, seconds):
     console.print(summary)
     for example in audit["loss_examples"]:
         say(f"  loss: {example}", "red")
-    say(
-        "The wire server is mongoeco, a MongoDB emulator: it runs one command at "
-        "a time, so this test shows how claims behave over the real driver and "
-        "protocol, not how MongoDB scales."
-    )
+    if not arguments.mongodb_uri:
+        say(
+            "The wire server is mongoeco, a MongoDB emulator: it runs one command "
+            "at a time, so this test shows how claims behave over the real driver "
+            "and protocol, not how MongoDB scales."
+        )
 
 
 def main(argv=None):
