@@ -33,11 +33,15 @@ NON_LIST_FIELDS = frozenset(
         "updatedAt",
         "claimedAt",
         "claimed_from",
+        "claim_id",
         "reference",
         "manual",
         "process_name",
     }
 )
+
+#: Task object fields only the library writes.
+LIBRARY_KEPT_FIELDS = frozenset({"releases"})
 
 #: What a claim on the embedded backend returns before the object is read back.
 EMBEDDED_CLAIM_PROJECTION = {"_id": 1, "retry_count": 1}
@@ -156,11 +160,16 @@ def retry_fields(stage, retry_count):
     }
 
 
-def claim_pipeline(now, start_stage=None):
-    """Pipeline that claims an object and remembers where it came from."""
+def claim_pipeline(now, claim_id, start_stage=None):
+    """Pipeline that claims an object and remembers where it came from.
+
+    ``claim_id`` identifies this claim, so that only its holder can finish
+    it after a release has given the object to another robot.
+    """
     fields = {
         "status": "processing",
         "claimedAt": now,
+        "claim_id": claim_id,
         "updatedAt": now,
         **claimant_fields(),
     }

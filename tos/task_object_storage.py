@@ -17,6 +17,7 @@ from datetime import timedelta
 
 import pymongo
 import pymongo.errors
+from bson.objectid import ObjectId
 from pymongo import ReturnDocument
 
 from tos import connection, embedded, identity, queries, settings
@@ -100,6 +101,11 @@ class TaskObjectStorage:
         self.options = options
         self.client = self.connect()
         self._in_process = embedded.is_embedded(options.get("db_server") or "")
+        # The claim_id of each claim this object made and has not finished:
+        # finishing or rerunning checks it, so a robot whose claim was
+        # released and given to another robot cannot overwrite that robot's
+        # work.
+        self._held_claims = {}
         self.tos = None
         self.payloads_coll = None
         self._payload_strategy = None
@@ -723,10 +729,11 @@ class TaskObjectStorage:
             )
 
         now = utc_now()
+        claim_id = ObjectId()
         query = queries.by_status_and_stage(status_list, stage_list, amend, now)
         document = self._collection.find_one_and_update(
             query,
-            queries.claim_pipeline(now, start_stage),
+            queries.claim_pipeline(now, claim_id, start_stage),
             sort=sort,
             projection=queries.EMBEDDED_CLAIM_PROJECTION if self._in_process else None,
             return_document=ReturnDocument.AFTER,
@@ -734,6 +741,7 @@ class TaskObjectStorage:
         if document is None:
             return None
         logger.info("Claimed task object %s", document["_id"])
+        self._held_claims[document["_id"]] = claim_id
         if start_stage is not None and document.get("retry_count", 0) > 0:
             document = self._write(
                 document["_id"],
@@ -815,6 +823,11 @@ class TaskObjectStorage:
         """
         if status is not None:
             check_status(status)
+            if status == Status.PROCESSING:
+                raise InvalidArgument(
+                    "Argument 'status' cannot be 'processing': a released object "
+                    "must become claimable again."
+                )
         seconds = to_non_negative_seconds(older_than, "older_than")
         cutoff = utc_now() - timedelta(seconds=seconds)
         document = self.find_task_object_by_id(object_id)
@@ -883,7 +896,7 @@ class TaskObjectStorage:
             "stage": document.get("stage"),
             "released_by": identity.executor(),
         }
-        fields = {"status": new_status, "updatedAt": now}
+        fields = {"status": new_status, "claim_id": None, "updatedAt": now}
         if status is None and origin.get("stage") is not None:
             fields["stage"] = origin["stage"]
         guard = {
@@ -928,7 +941,8 @@ class TaskObjectStorage:
         stage = to_stage(stage)
         check_status(status)
         fields = self._payload_fields(payload_update, "payload_update")
-        return self._finish(object_id, stage, status, error_text, fields, claimed=True)
+        guard = {"status": Status.PROCESSING, "stage": stage}
+        return self._finish(object_id, stage, status, error_text, fields, guard)
 
     def _payload_fields(self, update, name):
         if update is None:
@@ -939,23 +953,48 @@ class TaskObjectStorage:
             for key, value in update.items()
         }
 
-    def _finish(self, object_id, stage, status, error_text, fields, claimed):
+    def _claim_guard(self, object_id):
+        """Filter that matches only while the claim this object made is live."""
+        if object_id in self._held_claims:
+            return {"claim_id": self._held_claims[object_id]}
+        return {}
+
+    def _claim_lost(self, object_id, guard):
+        current = self.find_task_object_by_id(object_id)
+        state = f"{current.get('status')!r} at stage {current.get('stage')}"
+        if all(
+            current.get(key) == value
+            for key, value in guard.items()
+            if key != "claim_id"
+        ):
+            return ClaimLost(
+                f"Task object '{object_id}' is {state}, but under a newer claim "
+                "than this robot's: its claim was released as stale and the "
+                "object claimed again. Nothing was written."
+            )
+        expected = (
+            f"processing at stage {guard['stage']}"
+            if guard.get("status") == Status.PROCESSING
+            else f"at stage {guard.get('stage')}"
+        )
+        return ClaimLost(
+            f"Task object '{object_id}' is not {expected} (it is {state}), so "
+            "nothing was written. It was probably released as stale and given "
+            "back to its queue, or finished already."
+        )
+
+    def _finish(self, object_id, stage, status, error_text, fields, guard):
         if error_text is not None:
             error_text = str(error_text)
         now = utc_now()
         pipeline = queries.finish_pipeline(
             stage, status, now, error_text, self._payloads.pipeline_fields(fields)
         )
-        guard = {"status": Status.PROCESSING, "stage": stage} if claimed else None
+        guard = {**guard, **self._claim_guard(object_id)}
         document = self._write(object_id, pipeline, extra_filter=guard)
         if document is None:
-            current = self.find_task_object_by_id(object_id)
-            raise ClaimLost(
-                f"Task object '{object_id}' is not processing at stage {stage} "
-                f"(it is {current.get('status')!r} at stage {current.get('stage')}), "
-                "so its outcome was not recorded. It was probably released as "
-                "stale and given back to its queue, or finished already."
-            )
+            raise self._claim_lost(object_id, guard)
+        self._held_claims.pop(object_id, None)
         payload_document = self._payloads.update_after_finish(object_id, fields, now)
         logger.info("Task object %s finished stage %s: %s", object_id, stage, status)
         return self._payloads.merge(document, payload_document)
@@ -1059,6 +1098,9 @@ class TaskObjectStorage:
                 )
         document = self.find_task_object_by_id(object_id)
         stage = document.get("stage", 0)
+        held = self._claim_guard(object_id)
+        if held and document.get("claim_id") != held["claim_id"]:
+            raise self._claim_lost(object_id, {"stage": stage, **held})
         if stage <= 0:
             raise InvalidStage(
                 f"Task object '{object_id}' is at stage {stage}; it cannot be set "
@@ -1072,22 +1114,21 @@ class TaskObjectStorage:
             )
             logger.info("Task object %s: %s", object_id, reason)
             return self._finish(
-                object_id, stage, Status.FAIL, reason, {}, claimed=False
+                object_id, stage, Status.FAIL, reason, {}, {"stage": stage}
             )
 
         fields = {"status": Status.PASS}
         if defer is not None:
             fields["defer_until"] = defer
+        guard = {"stage": stage, **self._claim_guard(object_id)}
         updated = self._write(
             object_id,
             {"$set": fields, "$inc": {"stage": -1, "retry_count": 1}},
-            extra_filter={"stage": stage},
+            extra_filter=guard,
         )
         if updated is None:
-            raise InvalidArgument(
-                f"Task object '{object_id}' changed stage while being set for "
-                "rerun; nothing was changed."
-            )
+            raise self._claim_lost(object_id, guard)
+        self._held_claims.pop(object_id, None)
         return self._merged(updated)
 
     # Stage records
@@ -1302,6 +1343,11 @@ class TaskObjectStorage:
         written to the payload document.
         """
         check_field_name(field_name, "field_name")
+        if field_name.split(".")[0] in queries.LIBRARY_KEPT_FIELDS:
+            raise InvalidArgument(
+                f"Argument 'field_name' is {field_name!r}, which the library "
+                "keeps as a record of releases; it cannot be written directly."
+            )
         if field_name in queries.NON_LIST_FIELDS:
             raise InvalidArgument(
                 f"Argument 'field_name' is {field_name!r}, a task object field "

@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 from storage_checks import LONG_AGO, backdate, snapshot, utc_ceiling, utc_floor
 
+from tos.errors import ClaimLost, InvalidArgument
+
 
 def stored(storage, object_id):
     return storage.tos.find_one({"_id": object_id})
@@ -102,9 +104,9 @@ def test_release_of_a_young_claim_writes_nothing(storage):
     assert snapshot(storage) == before
 
 
-def test_release_of_a_finished_object_writes_nothing(storage):
+def test_release_of_a_finished_object_writes_nothing(storage, make_storage):
     object_id = claim_and_abandon(storage)
-    storage.finish_task_object(object_id, 1, "pass")
+    make_storage().finish_task_object(object_id, 1, "pass")
     before = snapshot(storage)
 
     with pytest.raises(ValueError):
@@ -194,5 +196,46 @@ def test_bad_older_than_is_refused(storage, older_than):
 
     with pytest.raises((TypeError, ValueError), match="'older_than'"):
         storage.release_stale_task_objects(older_than)
+
+    assert snapshot(storage) == before
+
+
+def test_late_finish_after_release_and_reclaim_is_refused(storage, make_storage):
+    slow_robot = storage
+    other_robot = make_storage()
+    slow_robot.create_new_task_object({}, finished=True)
+    object_id = slow_robot.claim_task_object(1)["_id"]
+    other_robot.release_stale_task_object(object_id, older_than=0)
+    other_robot.claim_task_object(1)
+    before = snapshot(storage)
+
+    with pytest.raises(ClaimLost, match="under a newer claim"):
+        slow_robot.finish_task_object(object_id, 1, "fail", error_text="timed out")
+    with pytest.raises(ClaimLost, match="under a newer claim"):
+        slow_robot.set_task_object_for_rerun(object_id)
+
+    assert snapshot(storage) == before
+    finished = other_robot.finish_task_object(object_id, 1, "pass")
+    assert finished["status"] == "pass"
+
+
+def test_late_rerun_after_release_is_refused(storage, make_storage):
+    storage.create_new_task_object({}, finished=True)
+    object_id = storage.claim_task_object(1)["_id"]
+    make_storage().release_stale_task_object(object_id, older_than=0)
+    before = snapshot(storage)
+
+    with pytest.raises(ClaimLost):
+        storage.set_task_object_for_rerun(object_id, max_retries=3)
+
+    assert snapshot(storage) == before
+
+
+def test_release_cannot_leave_an_object_processing(storage):
+    object_id = claim_and_abandon(storage)
+    before = snapshot(storage)
+
+    with pytest.raises(InvalidArgument, match="'status' cannot be 'processing'"):
+        storage.release_stale_task_object(object_id, status="processing")
 
     assert snapshot(storage) == before

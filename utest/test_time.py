@@ -67,14 +67,14 @@ def test_every_stored_datetime_has_whole_milliseconds(storage):
     assert {path for path, _ in found} >= {
         "createdAt",
         "updatedAt",
-        "claimedAt",
+        "releases.0.claimedAt",
+        "releases.0.releasedAt",
         "defer_until",
         "stages.0.startedAt",
         "stages.1.startedAt",
         "stages.1.endedAt",
         "stages.1.retries.1.startedAt",
         "stages.1.retries.1.endedAt",
-        "releases.0.releasedAt",
     }
 
 
