@@ -1,5 +1,6 @@
 """What every keyword component shares: the one storage engine."""
 
+import ast
 from datetime import datetime, timedelta
 
 from robot.api import logger
@@ -65,3 +66,18 @@ def to_time_or_delay(value, name="defer_until"):
             f"Argument '{name}' must be a time such as '2026-12-24 08:00:00' or "
             f"'2026-12-24T08:00:00+02:00', or a delay such as '5 min', got {text!r}."
         ) from None
+
+
+def to_sort_argument(value):
+    """Read ``sort_condition`` written in a .robot file.
+
+    ``[("_id", -1)]`` written as text becomes that list; ``priority`` (the
+    task-object-storage 1.4 shorthand) stays as it is. Anything else goes to
+    the engine, which names the argument if it is wrong.
+    """
+    if not isinstance(value, str) or value == "priority":
+        return value
+    try:
+        return ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return value

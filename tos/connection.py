@@ -41,10 +41,21 @@ def uri_credentials(server):
     return unquote_plus(user), unquote_plus(password)
 
 
-def option_password(options):
-    """Return a password given in ``mongo_client_options``, or an empty text."""
+def option_passwords(options):
+    """Return the secrets given in ``mongo_client_options``.
+
+    pymongo reads option names in any letter case, and several options hold
+    secrets (``password``, ``tlsCertificateKeyFilePassword``, ...): every
+    option whose name contains ``password`` counts.
+    """
     client_options = options.get("mongo_client_options") or {}
-    return str(client_options.get("password") or "")
+    if not isinstance(client_options, dict):
+        return []
+    return [
+        str(value)
+        for key, value in client_options.items()
+        if "password" in str(key).lower() and value
+    ]
 
 
 def has_password(options):
@@ -53,7 +64,7 @@ def has_password(options):
     return bool(
         options.get("db_passw")
         or uri_credentials(server)[1]
-        or option_password(options)
+        or option_passwords(options)
     )
 
 
@@ -85,12 +96,13 @@ def connect(options):
         return embedded.client(server)
 
     uri_user, uri_password = uri_credentials(server)
-    passwords = [options.get("db_passw") or "", uri_password, option_password(options)]
+    passwords = [options.get("db_passw") or "", uri_password]
+    passwords += option_passwords(options)
     shown = mask_password(server)
     arguments = client_arguments(options)
     try:
         client = pymongo.MongoClient(**arguments)
-    except (pymongo.errors.ConfigurationError, TypeError, ValueError) as error:
+    except (pymongo.errors.PyMongoError, OSError, TypeError, ValueError) as error:
         message = _scrub(str(error), passwords)
         raise ConnectionFailed(
             f"Invalid MongoDB connection settings for {shown}: {message}"
@@ -111,8 +123,9 @@ def check_connection(client, shown, arguments, passwords=(), uri_user=""):
             source = arguments.get("authSource") or _uri_auth_source(shown)
             raise AuthenticationFailed(
                 f"MongoDB at {shown} refused the credentials of user {user!r} "
-                f"(authentication database {source!r}). Check db_user, db_passw "
-                "and db_auth_source."
+                f"(authentication database {source!r}). Check the user name, "
+                "password and authentication database: db_user, db_passw and "
+                "db_auth_source, or those in the URI or mongo_client_options."
             ) from None
         raise ConnectionFailed(
             f"MongoDB at {shown} refused the connection check: "

@@ -277,11 +277,12 @@ def check_database_name(value, name="db_name"):
         raise InvalidArgument(
             f"Argument '{name}' is required and must be text, got {describe(value)}."
         )
-    bad = sorted(set(value) & set(settings.DATABASE_NAME_FORBIDDEN))
-    if bad or len(value.encode()) >= 64:
+    bad = set(value) & set(settings.DATABASE_NAME_FORBIDDEN)
+    if bad or not value.isprintable() or len(value.encode()) >= 64:
         raise InvalidArgument(
             f"Argument '{name}' is {value!r}: MongoDB database names must be "
-            "shorter than 64 bytes and cannot contain spaces or any of "
+            "shorter than 64 bytes and cannot contain spaces, control "
+            "characters or any of "
             f'/\\."$*<>:|?'
         )
     return value
@@ -329,6 +330,7 @@ def to_sort(sort_condition, name="sort_condition"):
                 and len(item) == 2
                 and isinstance(item[0], str)
                 and item[0]
+                and not item[0].startswith("$")
                 and item[1] in (1, -1)
                 and not isinstance(item[1], bool)
             ):

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from robot.api.deco import keyword
 
-from TOSLibrary.base import LibraryComponent
+from TOSLibrary.base import LibraryComponent, to_sort_argument
 
 
 class TaskKeywords(LibraryComponent):
@@ -146,7 +146,11 @@ class TaskKeywords(LibraryComponent):
 
     @keyword
     def find_one_task_object_by_status_and_stage(
-        self, statuses=None, stages=None, sort_condition=None, amend: dict | None = None
+        self,
+        statuses=None,
+        stages=None,
+        sort_condition=None,
+        amend: dict | None = None,
     ):
         """Claims one task object with the given status(es) and stage(s).
 
@@ -163,7 +167,10 @@ class TaskKeywords(LibraryComponent):
         return self.log_object(
             "Claimed",
             self.storage.find_one_task_object_by_status_and_stage(
-                statuses, stages, sort_condition=sort_condition, amend=amend
+                statuses,
+                stages,
+                sort_condition=to_sort_argument(sort_condition),
+                amend=amend,
             ),
         )
 
@@ -217,7 +224,7 @@ class TaskKeywords(LibraryComponent):
         return self.log_object(
             "Claimed",
             self.storage.claim_task_object(
-                stage, statuses, reclaim_stale_after, sort_condition
+                stage, statuses, reclaim_stale_after, to_sort_argument(sort_condition)
             ),
         )
 

@@ -499,6 +499,17 @@ Update Task Object And Timestamp Returns None When Nothing Matches
     Should Be Equal    ${stored}[priority]    ${0}
     Should Be Equal    ${stored}[updatedAt]    ${to}[updatedAt]
 
+Find One Task Object By Status And Stage Takes A Sort Condition Written In The Test
+    &{payload} =    Create Dictionary    invoice=1
+    ${older} =    Create New Task Object    ${payload}
+    ${newer} =    Create New Task Object    ${payload}
+    ${to} =    Find One Task Object By Status And Stage    new    0    sort_condition=[("_id", -1)]
+    Should Be Equal    ${to}[_id]    ${newer}[_id]
+    ${stored} =    Get Stored Task Object    ${newer}[_id]
+    Should Be Equal    ${stored}[status]    processing
+    ${stored} =    Get Stored Task Object    ${older}[_id]
+    Should Be Equal    ${stored}[status]    new
+
 
 *** Keywords ***
 Create Task Object
