@@ -242,7 +242,7 @@ def to_ttl_seconds(value, name):
     if seconds != int(seconds) or not 1 <= seconds <= settings.MAX_TTL_SECONDS:
         raise InvalidArgument(
             f"Argument '{name}' must be whole seconds from 1 to "
-            f"{settings.MAX_TTL_SECONDS} (or 0 for no lifetime), got {value}."
+            f"{settings.MAX_TTL_SECONDS}, or 0 to set none, got {value}."
         )
     return int(seconds)
 
