@@ -27,7 +27,9 @@ class RetryKeywords(LibraryComponent):
         With ``max_retries``, an object already retried that many times is
         not sent back: it ends with status ``fail`` at its current stage, and
         the reason is stored in ``last_error`` and the stage's exceptions.
-        Fails at stage 0, which has no previous stage.
+        Fails at stage 0, which has no previous stage, and fails without
+        writing when this robot's claim of the object was released as stale
+        meanwhile (see `Release Stale Task Object`).
 
         | ${to} = | Set Task Object For Rerun | ${to}[_id] | defer_until=10 min | max_retries=3 |
         """
