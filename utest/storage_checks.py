@@ -150,3 +150,8 @@ def backdate(storage, object_id, **fields):
 def ms(value):
     """A timedelta of ``value`` milliseconds."""
     return timedelta(milliseconds=value)
+
+
+def stored(storage, object_id):
+    """Return the task object exactly as stored, read with pymongo."""
+    return storage.tos.find_one({"_id": object_id})

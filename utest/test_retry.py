@@ -3,13 +3,9 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from storage_checks import as_stored, snapshot, utc_ceiling, utc_floor
+from storage_checks import as_stored, snapshot, stored, utc_ceiling, utc_floor
 
 from tos.errors import InvalidStage
-
-
-def stored(storage, object_id):
-    return storage.tos.find_one({"_id": object_id})
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from storage_checks import (
     assert_whole_ms_utc,
     backdate,
     snapshot,
+    stored,
     utc_ceiling,
     utc_floor,
 )
@@ -18,10 +19,6 @@ def jenkins(monkeypatch):
     monkeypatch.setenv("EXECUTOR_NUMBER", "4")
     monkeypatch.setenv("BUILD_NUMBER", "1234")
     monkeypatch.setenv("JOB_NAME", "stage-job")
-
-
-def stored(storage, object_id):
-    return storage.tos.find_one({"_id": object_id})
 
 
 def test_set_stage_start_time(storage):

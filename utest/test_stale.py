@@ -3,13 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from storage_checks import LONG_AGO, backdate, snapshot, utc_ceiling, utc_floor
+from storage_checks import LONG_AGO, backdate, snapshot, stored, utc_ceiling, utc_floor
 
 from tos.errors import ClaimLost, InvalidArgument
-
-
-def stored(storage, object_id):
-    return storage.tos.find_one({"_id": object_id})
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from storage_checks import assert_whole_ms_utc, utc_ceiling, utc_floor
+from storage_checks import assert_whole_ms_utc, stored, utc_ceiling, utc_floor
 
 FAR_OFFSETS = {"KIRI-14": timedelta(hours=14), "PAGO+11": timedelta(hours=-11)}
 
@@ -21,10 +21,6 @@ def local_to_utc(naive):
     """The UTC instant of a naive local datetime, truncated to milliseconds."""
     utc = naive - local_offset()
     return utc.replace(microsecond=utc.microsecond - utc.microsecond % 1000)
-
-
-def stored(storage, object_id):
-    return storage.tos.find_one({"_id": object_id})
 
 
 def test_the_time_zone_fixture_moves_local_time(time_zone):

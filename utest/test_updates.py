@@ -7,6 +7,7 @@ from storage_checks import (
     LONG_AGO,
     assert_whole_ms_utc,
     backdate,
+    stored,
     utc_ceiling,
     utc_floor,
 )
@@ -28,10 +29,6 @@ def task(storage):
     created = storage.create_new_task_object({"invoice": 1}, finished=True)
     storage.claim_task_object(1)
     return created["_id"]
-
-
-def stored(storage, object_id):
-    return storage.tos.find_one({"_id": object_id})
 
 
 @pytest.mark.parametrize("status", ["new", "processing", "pass", "fail", "skip"])
