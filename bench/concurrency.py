@@ -44,7 +44,8 @@ EXECUTOR_PREFIX = "Executor "
 def parse_arguments(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("step", choices=("seed", "work", "audit"))
-    parser.add_argument("--server", required=True, help="host:port or a URI")
+    parser.add_argument("--backend", choices=("wire", "mongodb"), default="wire")
+    parser.add_argument("--server", help="host:port of the wire server")
     parser.add_argument("--user", default="robot")
     parser.add_argument("--auth-source", default="admin")
     parser.add_argument("--db-name", default="bench_concurrency")
@@ -55,25 +56,39 @@ def parse_arguments(argv=None):
     parser.add_argument("--start-at", type=float, default=0.0, help="epoch seconds")
     parser.add_argument("--deadline", type=float, default=0.0, help="epoch seconds")
     parser.add_argument(
+        "--drop-after-audit",
+        action="store_true",
+        help="drop the database once the audit has read it",
+    )
+    parser.add_argument(
         "--racy-claims",
         action="store_true",
         help="negative control: claim with a separate read and write",
     )
     arguments = parser.parse_args(argv)
     arguments.password = os.environ.get("TOS_BENCH_PASSWORD", "")
+    arguments.uri = os.environ.get("TOS_BENCH_MONGODB_URI", "")
+    if arguments.backend == "wire" and not arguments.server:
+        parser.error("--server is needed with --backend wire")
+    if arguments.backend == "mongodb" and not arguments.uri:
+        parser.error("--backend mongodb reads the URI from TOS_BENCH_MONGODB_URI")
     return arguments
 
 
 def open_storage(arguments):
-    client_options = {"authMechanism": "SCRAM-SHA-256"} if arguments.user else {}
-    storage = TaskObjectStorage(
-        db_server=arguments.server,
-        db_name=arguments.db_name,
-        db_user=arguments.user,
-        db_passw=arguments.password,
-        db_auth_source=arguments.auth_source,
-        mongo_client_options=client_options,
-    )
+    if arguments.backend == "mongodb":
+        # The URI carries any credentials; it comes from the environment so
+        # that it never shows in a process listing.
+        storage = TaskObjectStorage(db_server=arguments.uri, db_name=arguments.db_name)
+    else:
+        storage = TaskObjectStorage(
+            db_server=arguments.server,
+            db_name=arguments.db_name,
+            db_user=arguments.user,
+            db_passw=arguments.password,
+            db_auth_source=arguments.auth_source,
+            mongo_client_options={"authMechanism": "SCRAM-SHA-256"},
+        )
     storage.initialize_tos()
     return storage
 
@@ -187,6 +202,8 @@ def audit(arguments):
         for object_id, document in documents.items()
         if object_id not in claims and document.get("stage") == STAGE
     ]
+    if arguments.drop_after_audit:
+        storage.client.drop_database(arguments.db_name)
     return {
         "objects": len(documents),
         "claims": sum(len(workers) for workers in claims.values()),

@@ -9,6 +9,7 @@ a sentence saying what it did, which the benchmark prints.
 import types
 
 import pymongo
+import pymongo.errors
 
 
 class _PymongoWithClient(types.ModuleType):
@@ -63,4 +64,29 @@ def apply_embedded_shims(peer_module):
     return [
         "pymongo.MongoClient inside the peer replaced by mongomock.MongoClient "
         "(the peer has no embedded backend of its own)",
+    ]
+
+
+def apply_uri_shims(peer_module, uri):
+    """Let the peer reach a server named by a URI, changing as little as possible.
+
+    With the credentials in the URI and no ``db_passw``, the peer connects
+    exactly as the URI says and needs nothing. Only when the server refuses
+    ``buildinfo`` (MongoDB answers it; the mongoeco emulator does not), the
+    peer's connection check is made with ``ping`` instead.
+    """
+    with pymongo.MongoClient(uri, serverSelectionTimeoutMS=10000) as client:
+        try:
+            client.admin.command("buildinfo")
+            return []
+        except pymongo.errors.OperationFailure:
+            pass
+
+    def check_with_ping(self, client):
+        return client.admin.command("ping")
+
+    peer_module.TaskObjectStorage._check_connection_established = check_with_ping
+    return [
+        "connection check server_info() (sends 'buildinfo', which this server "
+        "refused) replaced by a 'ping' command",
     ]

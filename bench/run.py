@@ -9,7 +9,8 @@ What it does:
 1. Builds ``.venv-peer`` on first use: the same Python version as this one,
    with task-object-storage 1.4.0 from the package index, and the same
    pymongo and mongomock versions as this project's environment.
-2. For each backend (embedded, then the wire server), runs ``workload.py``
+2. For each backend (embedded, then the wire server, or a MongoDB named by
+   ``--mongodb-uri`` with ``--backends mongodb``), runs ``workload.py``
    as a separate process per implementation and mode:
    TOS 1.4 with its keyword sequence, this project with the same sequence,
    and this project with its new operations. Each prints JSON; this script
@@ -81,7 +82,8 @@ def parse_arguments(argv=None):
     parser.add_argument(
         "--backends",
         default="embedded,wire",
-        help="comma-separated: embedded, wire (default: both)",
+        help="comma-separated: embedded, wire, mongodb (default: embedded,wire); "
+        "mongodb is the server named by --mongodb-uri",
     )
     parser.add_argument(
         "--claims", type=int, default=20, help="claims timed at each queue length"
@@ -97,7 +99,19 @@ def parse_arguments(argv=None):
         help="waiting objects for the claim timing on the wire server",
     )
     parser.add_argument(
+        "--mongodb-queue-sizes",
+        default="1000,20000",
+        help="waiting objects for the claim timing on a MongoDB server",
+    )
+    parser.add_argument(
         "--no-claims", action="store_true", help="skip the claim timing"
+    )
+    parser.add_argument(
+        "--mongodb-uri",
+        default=os.environ.get("TOS_TEST_MONGODB_URI", ""),
+        help="a MongoDB server for --backends mongodb and --concurrency (default: "
+        "TOS_TEST_MONGODB_URI); credentials go in the URI, which is never printed "
+        "with its password and reaches the workloads through their environment",
     )
     parser.add_argument(
         "--output",
@@ -115,13 +129,8 @@ def parse_arguments(argv=None):
     concurrency.add_argument(
         "--concurrency",
         action="store_true",
-        help="run the shared-queue test on the wire server instead",
-    )
-    concurrency.add_argument(
-        "--mongodb-uri",
-        default=os.environ.get("TOS_TEST_MONGODB_URI", ""),
-        help="run the shared-queue test against this MongoDB instead of the "
-        "wire server (default: TOS_TEST_MONGODB_URI); credentials go in the URI",
+        help="run the shared-queue test instead, on the wire server or on the "
+        "MongoDB named by --mongodb-uri",
     )
     concurrency.add_argument("--processes", type=int, default=8)
     concurrency.add_argument("--objects", type=int, default=2000)
@@ -139,9 +148,11 @@ def parse_arguments(argv=None):
     )
     arguments = parser.parse_args(argv)
     arguments.backends = [name for name in arguments.backends.split(",") if name]
-    unknown = set(arguments.backends) - {"embedded", "wire"}
+    unknown = set(arguments.backends) - {"embedded", "wire", "mongodb"}
     if unknown:
         parser.error(f"unknown backend(s): {', '.join(sorted(unknown))}")
+    if "mongodb" in arguments.backends and not arguments.mongodb_uri:
+        parser.error("--backends mongodb needs --mongodb-uri (or TOS_TEST_MONGODB_URI)")
     return arguments
 
 
@@ -226,6 +237,8 @@ def run_json(python, script, arguments, environment=None, timeout=None):
 def connection_arguments(server):
     if server is None:
         return ["--backend", "embedded"], {}
+    if isinstance(server, UriServer):
+        return ["--backend", "mongodb"], {"TOS_BENCH_MONGODB_URI": server.uri}
     arguments = [
         "--backend",
         "wire",
@@ -241,6 +254,8 @@ def connection_arguments(server):
 
 def benchmark_backend(backend, pythons, arguments, server=None):
     connection, environment = connection_arguments(server)
+    # On a shared MongoDB, each run works in databases of its own.
+    run_tag = f"_{os.getpid()}" if backend == "mongodb" else ""
     results = {"backend": backend, "pipelines": [], "claims": []}
     for impl, mode in (("peer", "legacy"), ("ours", "legacy"), ("ours", "new")):
         say(f"[{backend}] pipeline: {LABELS[impl, mode]}, {arguments.items} items")
@@ -260,7 +275,7 @@ def benchmark_backend(backend, pythons, arguments, server=None):
                 "--batch-size",
                 arguments.batch_size,
                 "--db-name",
-                f"bench_{impl}_{mode}",
+                f"bench_{impl}_{mode}{run_tag}",
                 *connection,
             ],
             environment,
@@ -269,11 +284,10 @@ def benchmark_backend(backend, pythons, arguments, server=None):
         results["pipelines"].append(result)
     if arguments.no_claims:
         return results
-    sizes = (
-        arguments.wire_queue_sizes
-        if backend == "wire"
-        else arguments.embedded_queue_sizes
-    )
+    sizes = {
+        "wire": arguments.wire_queue_sizes,
+        "mongodb": arguments.mongodb_queue_sizes,
+    }.get(backend, arguments.embedded_queue_sizes)
     for impl in ("peer", "ours"):
         label = "TOS 1.4" if impl == "peer" else "this project"
         say(f"[{backend}] claim timing: {label}, queue lengths {sizes}")
@@ -291,7 +305,7 @@ def benchmark_backend(backend, pythons, arguments, server=None):
                 "--claims",
                 arguments.claims,
                 "--db-name",
-                f"bench_claims_{impl}",
+                f"bench_claims_{impl}{run_tag}",
                 *connection,
             ],
             environment,
@@ -580,10 +594,10 @@ def print_notes(all_results):
         if not pipelines:
             continue
         say(f"- {backend}: round trips counted by {pipelines[0]['counting']}.")
-        if backend == "wire" and not excluded_shown:
+        if backend != "embedded" and not excluded_shown:
             excluded = ", ".join(pipelines[0]["excluded_commands"])
             say(
-                f"- wire: not counted (connection set-up, once per connection or "
+                f"- {backend}: not counted (connection set-up, once per connection or "
                 f"process): {excluded}."
             )
             excluded_shown = True
@@ -635,6 +649,10 @@ def benchmark(arguments):
     for backend in arguments.backends:
         if backend == "embedded":
             all_results.append(benchmark_backend(backend, pythons, arguments))
+        elif backend == "mongodb":
+            say(f"MongoDB server: {tasks.mask_uri(arguments.mongodb_uri)}")
+            server = UriServer(arguments.mongodb_uri)
+            all_results.append(benchmark_backend(backend, pythons, arguments, server))
         else:
             log_file = arguments.output / "wire-server.log"
             with tasks.wire_server_or_exit(log_file) as server:
@@ -701,10 +719,7 @@ def concurrency_server(arguments):
 class UriServer:
     """A MongoDB reached by URI; the URI carries any credentials."""
 
-    address: str
-    user: str = ""
-    auth_source: str = ""
-    password: str = ""
+    uri: str
 
 
 def concurrency(arguments):
@@ -715,18 +730,12 @@ def concurrency(arguments):
     python = ours_python()
     with concurrency_server(arguments) as server:
         connection, environment = connection_arguments(server)
-        common = [
-            "--server",
-            server.address,
-            "--user",
-            server.user,
-            "--auth-source",
-            server.auth_source,
-            "--log-dir",
-            output,
-        ]
+        common = [*connection, "--log-dir", output]
+        if arguments.mongodb_uri:
+            # On a shared MongoDB, each run works in a database of its own.
+            common += ["--db-name", f"bench_concurrency_{os.getpid()}"]
         racy = ["--racy-claims"] if arguments.racy_claims else []
-        say(f"Seeding {arguments.objects} task objects over the wire")
+        say(f"Seeding {arguments.objects} task objects")
         seeded = run_json(
             python,
             CONCURRENCY,
@@ -750,7 +759,8 @@ def concurrency(arguments):
             deadline,
         )
         reports = wait_for_workers(workers, deadline + 60)
-        audit = run_json(python, CONCURRENCY, ["audit", *common], environment)
+        drop = ["--drop-after-audit"] if arguments.mongodb_uri else []
+        audit = run_json(python, CONCURRENCY, ["audit", *common, *drop], environment)
 
     busy = [report["seconds"] for report in reports if "seconds" in report]
     print_concurrency(arguments, seeded, reports, audit, max(busy, default=0.0))
@@ -820,8 +830,9 @@ def wait_for_workers(workers, hard_deadline):
 
 def print_concurrency(arguments, seeded, reports, audit, seconds):
     table = Table(
-        title=f"{arguments.processes} processes claiming from one queue on the wire "
-        f"server ({seeded['created']:,} objects)",
+        title=f"{arguments.processes} processes claiming from one queue on "
+        f"{'a MongoDB server' if arguments.mongodb_uri else 'the wire server'} "
+        f"({seeded['created']:,} objects)",
         title_justify="left",
     )
     for name in ("worker", "claimed", "finished", "seconds", "stopped by"):

@@ -39,7 +39,9 @@ def parse_arguments(argv=None):
     parser.add_argument("--task", choices=("pipeline", "claims"), default="pipeline")
     parser.add_argument("--impl", choices=("ours", "peer"), required=True)
     parser.add_argument("--mode", choices=("legacy", "new"), default="legacy")
-    parser.add_argument("--backend", choices=("wire", "embedded"), required=True)
+    parser.add_argument(
+        "--backend", choices=("wire", "embedded", "mongodb"), required=True
+    )
     parser.add_argument("--server", help="host:port of the wire server")
     parser.add_argument("--user", default="robot")
     parser.add_argument("--auth-source", default="admin")
@@ -56,6 +58,9 @@ def parse_arguments(argv=None):
     if arguments.backend == "wire" and not arguments.server:
         parser.error("--server is needed with --backend wire")
     arguments.password = os.environ.get("TOS_BENCH_PASSWORD", "")
+    arguments.uri = os.environ.get("TOS_BENCH_MONGODB_URI", "")
+    if arguments.backend == "mongodb" and not arguments.uri:
+        parser.error("--backend mongodb reads the URI from TOS_BENCH_MONGODB_URI")
     return arguments
 
 
@@ -71,7 +76,15 @@ def open_storage(arguments, collection_suffix=""):
     from tos import task_object_storage
 
     shims = []
-    if arguments.backend == "wire":
+    if arguments.backend == "mongodb":
+        # Both implementations get the URI as their server and no separate
+        # credentials, so both connect exactly as the URI says.
+        options = {"db_server": arguments.uri, "db_name": arguments.db_name}
+        if arguments.impl == "peer":
+            import peer_shims
+
+            shims = peer_shims.apply_uri_shims(task_object_storage, arguments.uri)
+    elif arguments.backend == "wire":
         options = {
             "db_server": arguments.server,
             "db_name": arguments.db_name,
@@ -104,7 +117,7 @@ def open_storage(arguments, collection_suffix=""):
 
 def start_counting(backend):
     counter = roundtrips.RoundTripCounter()
-    if backend == "wire":
+    if backend != "embedded":
         roundtrips.count_driver_commands(counter)
         method = "pymongo command monitoring: one CommandStartedEvent = one round trip"
     else:
