@@ -70,12 +70,16 @@ def has_password(options):
 
 def client_arguments(options):
     """Return the keyword arguments for ``MongoClient`` built from ``options``."""
-    arguments = {
-        "host": options.get("db_server") or settings.DEFAULT_DB_ADDRESS,
-        "serverSelectionTimeoutMS": options.get(
-            "timeout", settings.DEFAULT_SERVER_SELECTION_TIMEOUT_MS
-        ),
-    }
+    server = options.get("db_server") or settings.DEFAULT_DB_ADDRESS
+    arguments = {"host": server}
+    # A timeout written in the URI holds unless 'timeout' is given; keyword
+    # arguments would otherwise override it.
+    if options.get("timeout") is not None:
+        arguments["serverSelectionTimeoutMS"] = options["timeout"]
+    elif uri_option(str(server), "serverSelectionTimeoutMS") is None:
+        arguments["serverSelectionTimeoutMS"] = (
+            settings.DEFAULT_SERVER_SELECTION_TIMEOUT_MS
+        )
     if options.get("db_user"):
         arguments["username"] = options["db_user"]
     if options.get("db_passw"):
@@ -133,12 +137,23 @@ def check_connection(client, shown, arguments, passwords=(), uri_user=""):
         ) from None
     except pymongo.errors.PyMongoError as error:
         client.close()
-        timeout = arguments.get("serverSelectionTimeoutMS")
+        timeout = arguments.get("serverSelectionTimeoutMS") or uri_option(
+            str(arguments["host"]), "serverSelectionTimeoutMS"
+        )
         reason = _scrub(str(error).split(", Timeout:")[0], passwords)
         raise ConnectionFailed(
             f"Could not connect to MongoDB at {shown} within {timeout} ms. "
             f"Is the server running and reachable? Driver said: {reason}"
         ) from None
+
+
+def uri_option(server, name):
+    """The value of option ``name`` in a MongoDB URI, or ``None``.
+
+    Option names are matched without regard to case, as the driver does.
+    """
+    match = re.search(rf"[?&]{name}=([^&]*)", server, re.IGNORECASE)
+    return match.group(1) if match else None
 
 
 def _uri_auth_source(server):

@@ -260,3 +260,24 @@ def test_uri_with_credentials_connects_and_repr_masks_the_password():
     finally:
         storage.client.drop_database(options["db_name"])
         storage.disconnect()
+
+
+def test_timeout_written_in_the_uri_is_kept(client_calls, closed_port):
+    uri = f"mongodb://127.0.0.1:{closed_port}/?serverSelectionTimeoutMS=500"
+
+    with pytest.raises(ConnectionFailed, match="within 500 ms"):
+        TaskObjectStorage(db_server=uri, db_name="utest_timeout")
+
+    [(arguments, client)] = client_calls
+    assert "serverSelectionTimeoutMS" not in arguments
+    assert client.options.server_selection_timeout == 0.5
+
+
+def test_timeout_option_wins_over_the_uri(client_calls, closed_port):
+    uri = f"mongodb://127.0.0.1:{closed_port}/?serverselectiontimeoutms=60000"
+
+    with pytest.raises(ConnectionFailed, match="within 300 ms"):
+        TaskObjectStorage(db_server=uri, db_name="utest_timeout", timeout=300)
+
+    [(_, client)] = client_calls
+    assert client.options.server_selection_timeout == 0.3
