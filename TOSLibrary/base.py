@@ -1,6 +1,7 @@
 """What every keyword component shares: the one storage engine."""
 
 import ast
+import re
 from datetime import datetime, timedelta
 
 from robot.api import logger
@@ -8,6 +9,9 @@ from robot.libraries.DateTime import convert_date
 from robot.utils import timestr_to_secs
 
 from tos.errors import InvalidArgument
+
+#: Text that is a plain number: a delay in seconds.
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
 class LibraryComponent:
@@ -50,6 +54,10 @@ def to_time_or_delay(value, name="defer_until"):
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
     text = str(value).strip()
+    if _NUMBER.fullmatch(text):
+        # Seconds, on every Python: 3.11 and newer would also read digits
+        # such as '20261224' as an ISO 8601 date.
+        return timedelta(seconds=float(text))
     iso_text = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
     try:
         return datetime.fromisoformat(iso_text)
