@@ -46,3 +46,67 @@ def reset(server=None):
             _stores.clear()
         else:
             _stores.pop(str(server).strip().lower(), None)
+
+
+def refusal(collection, query, update):
+    """Why MongoDB would refuse ``update`` on the embedded backend, or ``None``.
+
+    mongomock does not refuse a ``$push`` onto a value that is not a list (it
+    fails half-way, after other fields of the update are written) nor a
+    ``$set`` of a key inside a plain value (it changes nothing and reports
+    success). For such updates the stored document is read first and checked
+    as MongoDB would check it. Other backends, and updates that cannot hit
+    these cases, are not read.
+    """
+    if not isinstance(collection, mongomock.Collection) or not _needs_check(update):
+        return None
+    document = collection.find_one(query)
+    if document is None:
+        return None
+    for operator in ("$set", "$push"):
+        for path in update.get(operator) or {}:
+            reason = _path_refusal(document, path, operator)
+            if reason:
+                return reason
+    return None
+
+
+#: Roots of the fields that hold users' data, whose shape the library does
+#: not control.
+_USER_DATA_ROOTS = ("payload", "analytics")
+
+
+def _needs_check(update):
+    """Whether ``update`` can hit a case mongomock gets wrong."""
+    if not isinstance(update, dict):
+        return False
+    if update.get("$push"):
+        return True
+    return any(
+        len(parts) > 2 and parts[0] in _USER_DATA_ROOTS
+        for parts in (path.split(".") for path in update.get("$set") or {})
+    )
+
+
+def _path_refusal(document, path, operator):
+    parts = path.split(".")
+    value = document
+    for depth, part in enumerate(parts):
+        if isinstance(value, dict):
+            if part not in value:
+                return None
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit():
+            if int(part) >= len(value):
+                return None
+            value = value[int(part)]
+        else:
+            return (
+                f"cannot create field {part!r} in element "
+                f"{{{parts[depth - 1]}: {value!r}}}"
+            )
+    if operator == "$push" and not isinstance(value, list):
+        return (
+            f"the field {path!r} must be an array but is of type {type(value).__name__}"
+        )
+    return None

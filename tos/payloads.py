@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import pymongo.errors
 from pymongo import ReturnDocument
 
+from tos import embedded
 from tos.errors import PayloadNotFound, TaskObjectNotFound, UpdateRefused
 from tos.queries import timestamped
 
@@ -20,21 +21,32 @@ logger = logging.getLogger("tos")
 
 
 @contextmanager
-def refused_writes_explained(object_id):
+def refused_writes_explained(object_id, collection=None, query=None, update=None):
     """Turn MongoDB's refusal of an update into :class:`UpdateRefused`.
 
     MongoDB refuses, for example, to push to a field that is not a list or
     to set a key inside a value that is not a document; it then writes
-    nothing.
+    nothing. Given the ``collection``, ``query`` and ``update`` of the write,
+    the embedded backend refuses the same updates before writing.
     """
+    reason = None if collection is None else embedded.refusal(collection, query, update)
+    if reason:
+        raise UpdateRefused(
+            f"The embedded backend refused to change task object '{object_id}', "
+            f"as MongoDB would: {reason}. Nothing was written."
+        )
     try:
         yield
     except pymongo.errors.OperationFailure as error:
-        reason = (error.details or {}).get("errmsg") or str(error)
         raise UpdateRefused(
-            f"MongoDB refused to change task object '{object_id}': {reason}. "
-            "Nothing was written."
+            f"MongoDB refused to change task object '{object_id}': "
+            f"{refusal_reason(error)}. Nothing was written."
         ) from None
+
+
+def refusal_reason(error):
+    """The server's own words for why it refused a write."""
+    return (error.details or {}).get("errmsg") or str(error)
 
 
 class InlinePayloads:
@@ -54,9 +66,10 @@ class InlinePayloads:
 
     def update(self, object_id, update, now):
         """Apply ``update`` (on ``payload.*`` paths) and return the object."""
-        with refused_writes_explained(object_id):
+        query = {"_id": object_id}
+        with refused_writes_explained(object_id, self.task_objects, query, update):
             document = self.task_objects.find_one_and_update(
-                {"_id": object_id},
+                query,
                 timestamped(update, now),
                 return_document=ReturnDocument.AFTER,
             )
@@ -68,7 +81,7 @@ class InlinePayloads:
         """Payload fields that can be written together with the task object."""
         return fields
 
-    def update_after_finish(self, object_id, fields, now):
+    def update_after_finish(self, document, fields, now):
         """Nothing to do: the finish write carried the payload fields."""
         return None
 
@@ -114,9 +127,10 @@ class SeparatePayloads:
     def update_document(self, object_id, update, now):
         """Apply ``update`` to the payload document and return it."""
         payload_id = self.payload_id(object_id)
-        with refused_writes_explained(object_id):
+        query = {"_id": payload_id}
+        with refused_writes_explained(object_id, self.payloads, query, update):
             document = self.payloads.find_one_and_update(
-                {"_id": payload_id},
+                query,
                 timestamped(update, now),
                 return_document=ReturnDocument.AFTER,
             )
@@ -142,11 +156,37 @@ class SeparatePayloads:
         """Payload fields go to the payload collection, not the task object."""
         return {}
 
-    def update_after_finish(self, object_id, fields, now):
-        """Write the payload fields of a finish to the payload document."""
+    def update_after_finish(self, document, fields, now):
+        """Write the payload fields of a finish to the payload document.
+
+        The finish itself is already recorded; if the payload document has
+        gone (expired through the payload TTL), the error says so.
+        """
         if not fields:
             return None
-        return self.update_document(object_id, {"$set": fields}, now)
+        payload_id = (document.get("payload") or {}).get("_id")
+        finished = (
+            f"Task object '{document['_id']}' was finished with status "
+            f"{document.get('status')!r} at stage {document.get('stage')}, but"
+        )
+        try:
+            payload_document = self.payloads.find_one_and_update(
+                {"_id": payload_id},
+                timestamped({"$set": fields}, now),
+                return_document=ReturnDocument.AFTER,
+            )
+        except pymongo.errors.OperationFailure as error:
+            raise UpdateRefused(
+                f"{finished} MongoDB refused its 'payload_update': "
+                f"{refusal_reason(error)}. The payload was not changed."
+            ) from None
+        if payload_document is None:
+            raise PayloadNotFound(
+                f"{finished} its payload '{payload_id}' does not exist (has it "
+                "expired through the payload TTL?), so 'payload_update' was not "
+                "stored."
+            )
+        return payload_document
 
     def merge(self, document, payload_document=None):
         """Return ``document`` with its payload in place of the reference.

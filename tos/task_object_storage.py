@@ -26,6 +26,7 @@ from tos.errors import (
     InvalidArgument,
     InvalidArgumentType,
     InvalidStage,
+    InvalidStatus,
     NotInitialized,
     NotSupportedWithSeparatePayloads,
     PayloadNotFound,
@@ -34,7 +35,7 @@ from tos.errors import (
 )
 from tos.payloads import InlinePayloads, SeparatePayloads, refused_writes_explained
 from tos.statuses import Status
-from tos.timeutil import utc_now
+from tos.timeutil import as_naive_utc, utc_now
 from tos.utils import accept_string_object_ids, get_temporary_file
 from tos.validation import (
     check_collection_name,
@@ -45,6 +46,8 @@ from tos.validation import (
     check_name_part,
     check_status,
     check_storable,
+    check_text,
+    check_value,
     describe,
     to_bool,
     to_defer_until,
@@ -259,11 +262,12 @@ class TaskObjectStorage:
         ``update`` is an update document (``updatedAt`` is added) or a
         pipeline (which must set ``updatedAt`` itself).
         """
+        query = {"_id": object_id, **(extra_filter or {})}
         if isinstance(update, dict):
             update = queries.timestamped(update, utc_now())
-        with refused_writes_explained(object_id):
+        with refused_writes_explained(object_id, self._collection, query, update):
             document = self._collection.find_one_and_update(
-                {"_id": object_id, **(extra_filter or {})},
+                query,
                 update,
                 return_document=ReturnDocument.AFTER,
             )
@@ -344,6 +348,10 @@ class TaskObjectStorage:
             )
         for payload in payloads:
             check_document(payload, "payloads" if len(payloads) > 1 else "payload")
+        process_name = check_text(
+            "" if process_name is None else process_name, "process_name"
+        )
+        finished = to_bool(finished, "finished")
         priority = to_int(priority, "priority")
         batch_size = to_int(batch_size, "batch_size")
         if batch_size < 1:
@@ -672,7 +680,7 @@ class TaskObjectStorage:
             }
             for row in rows
         ]
-        return sorted(counts, key=lambda row: (str(row["stage"]), str(row["status"])))
+        return sorted(counts, key=_stage_and_status_order)
 
     def _statuses_and_stages(self, statuses, stages):
         if statuses is None and stages is None:
@@ -808,14 +816,26 @@ class TaskObjectStorage:
         return list(self._collection.find(query).sort([("claimedAt", 1), ("_id", 1)]))
 
     @accept_string_object_ids
-    def release_stale_task_object(self, object_id, older_than=0, status=None):
+    def release_stale_task_object(
+        self, object_id, older_than=0, status=None, stage=None
+    ):
         """Give a stale ``processing`` object back to its queue.
 
-        The object returns to the status and stage it was claimed from (or
-        to ``status`` when given), and the release is appended to its
-        ``releases`` list: when, which claim, which executor. The write only
-        happens if the object is still in the same claim, so an object that
-        its robot finished meanwhile is left alone.
+        Without ``status`` the object returns to the status and stage it was
+        claimed from, and the next claim of that queue takes it.
+
+        With ``status`` the object gets that status and stays at the stage it
+        was processing (or moves to ``stage`` when given), so the status is
+        the outcome of that stage: ``fail`` marks the stage failed, while
+        ``pass`` would mark it passed without it having run. To send an
+        object claimed by task-object-storage 1.4 (which records no origin)
+        back to its queue, give both, for example ``status="pass",
+        stage=0`` for an object that a stage 1 robot held.
+
+        The release is appended to the object's ``releases`` list: when,
+        which claim, which executor. The write only happens if the object is
+        still in the same claim, so an object that its robot finished
+        meanwhile is left alone.
 
         :raises ValueError: when the object is not ``processing``, its claim
             is younger than ``older_than``, or nothing says where it came from
@@ -828,6 +848,8 @@ class TaskObjectStorage:
                     "Argument 'status' cannot be 'processing': a released object "
                     "must become claimable again."
                 )
+        if stage is not None:
+            stage = to_stage(stage)
         seconds = to_non_negative_seconds(older_than, "older_than")
         cutoff = utc_now() - timedelta(seconds=seconds)
         document = self.find_task_object_by_id(object_id)
@@ -837,13 +859,13 @@ class TaskObjectStorage:
                 f"{document.get('status')!r}), so there is no claim to release."
             )
         claimed_at = document.get("claimedAt") or document.get("updatedAt")
-        if claimed_at is not None and claimed_at > cutoff:
+        if claimed_at is not None and as_naive_utc(claimed_at) > cutoff:
             raise InvalidArgument(
                 f"Task object '{object_id}' was claimed at "
                 f"{claimed_at:%Y-%m-%d %H:%M:%S} UTC, less than "
                 f"{seconds:g} seconds ago."
             )
-        released = self._release(document, status)
+        released = self._release(document, status, stage=stage)
         if released is None:
             raise InvalidArgument(
                 f"Task object '{object_id}' changed while it was being released; "
@@ -873,7 +895,7 @@ class TaskObjectStorage:
         for document in self._collection.find(query):
             self._release(document, None, skip_unknown=True)
 
-    def _release(self, document, status, skip_unknown=False):
+    def _release(self, document, status, skip_unknown=False, stage=None):
         origin = document.get("claimed_from") or {}
         new_status = status or origin.get("status")
         if new_status is None:
@@ -897,7 +919,9 @@ class TaskObjectStorage:
             "released_by": identity.executor(),
         }
         fields = {"status": new_status, "claim_id": None, "updatedAt": now}
-        if status is None and origin.get("stage") is not None:
+        if stage is not None:
+            fields["stage"] = stage
+        elif status is None and origin.get("stage") is not None:
             fields["stage"] = origin["stage"]
         guard = {
             "status": Status.PROCESSING,
@@ -940,6 +964,12 @@ class TaskObjectStorage:
         """
         stage = to_stage(stage)
         check_status(status)
+        if status in (Status.NEW, Status.PROCESSING):
+            raise InvalidStatus(
+                f"Argument 'status' is {status!r}, which is not an outcome: "
+                "finishing records how the stage ended, such as 'pass', 'fail', "
+                "'expected_fail' or 'skip'."
+            )
         fields = self._payload_fields(payload_update, "payload_update")
         guard = {"status": Status.PROCESSING, "stage": stage}
         return self._finish(object_id, stage, status, error_text, fields, guard)
@@ -995,7 +1025,7 @@ class TaskObjectStorage:
         if document is None:
             raise self._claim_lost(object_id, guard)
         self._held_claims.pop(object_id, None)
-        payload_document = self._payloads.update_after_finish(object_id, fields, now)
+        payload_document = self._payloads.update_after_finish(document, fields, now)
         logger.info("Task object %s finished stage %s: %s", object_id, stage, status)
         return self._payloads.merge(document, payload_document)
 
@@ -1027,7 +1057,7 @@ class TaskObjectStorage:
     def set_task_object_analytics_item(self, object_id, key, value):
         """Set one key of the ``analytics`` dict."""
         check_field_name(key, "key")
-        check_storable(value, "value")
+        check_value(value, "value")
         return self._set(object_id, {f"analytics.{key}": value})
 
     @accept_string_object_ids
@@ -1325,7 +1355,7 @@ class TaskObjectStorage:
     def add_key_value_pair_to_payload(self, object_id, key, value):
         """Set one payload key; ``key`` may be a dotted path such as ``a.b``."""
         check_field_name(key, "key")
-        check_storable(value, "value")
+        check_value(value, "value")
         return self._payload_update(object_id, {"$set": {f"payload.{key}": value}})
 
     @accept_string_object_ids
@@ -1354,7 +1384,7 @@ class TaskObjectStorage:
                 "that is not a list; name a list inside it, such as "
                 "'payload.alerts' or 'analytics.steps'."
             )
-        check_storable(value, "value")
+        check_value(value, "value")
         update = {"$push": {field_name: value}}
         if field_name.split(".")[0] == "payload":
             return self._payload_update(object_id, update)
@@ -1470,3 +1500,10 @@ def _not_initialized():
         "The task object storage is not initialized: call initialize_tos "
         "(TOSLibrary does this when it is imported)."
     )
+
+
+def _stage_and_status_order(row):
+    """Stages in numeric order (any stage that is not a number after them)."""
+    stage = row["stage"]
+    numeric = isinstance(stage, int) and not isinstance(stage, bool)
+    return (not numeric, stage if numeric else 0, str(stage), str(row["status"]))

@@ -25,6 +25,17 @@ def to_utc(value):
     return aware.replace(microsecond=whole_ms, tzinfo=None)
 
 
+def as_naive_utc(value):
+    """Return a datetime read from MongoDB as a naive UTC datetime.
+
+    A client made with ``tz_aware=True`` returns aware datetimes; naive ones
+    are already UTC, as pymongo returns them by default.
+    """
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
 def duration_ms(started, ended):
     """Whole milliseconds from ``started`` to ``ended``."""
     return int((ended - started) / timedelta(milliseconds=1))

@@ -70,7 +70,7 @@ def to_statuses(statuses, name="statuses"):
 
 def to_stage(stage, name="stage"):
     """Return ``stage`` as a non-negative ``int``; digit text is accepted."""
-    if isinstance(stage, str) and _is_ascii_digits(stage.strip()):
+    if isinstance(stage, str) and _is_ascii_digits(stage.strip().removeprefix("-")):
         stage = int(stage)
     if isinstance(stage, bool) or not isinstance(stage, int):
         raise InvalidStage(
@@ -174,6 +174,19 @@ def _check_keys(value, name):
             _check_keys(item, name)
 
 
+def check_value(value, name):
+    """Check a value to be stored: keys at every level, BSON types, size."""
+    _check_keys(value, name)
+    return check_storable(value, name)
+
+
+def check_text(value, name):
+    """Return ``value`` if it is text."""
+    if isinstance(value, str):
+        return value
+    raise InvalidArgumentType(f"Argument '{name}' must be text, got {describe(value)}.")
+
+
 def check_storable(value, name):
     """Check that ``value`` can be encoded as BSON and fits in a document."""
     try:
@@ -196,13 +209,19 @@ def to_defer_until(value, name="defer_until"):
     """Return the instant before which an object is not claimable.
 
     ``value`` is a datetime (naive means local time) or a delay from now as a
-    ``timedelta`` or a number of seconds.
+    ``timedelta`` or a number of seconds. A delay below zero, like a time in
+    the past, leaves the object claimable at once.
     """
     try:
         if isinstance(value, datetime):
             return to_utc(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = timedelta(seconds=to_non_negative_seconds(value, name))
+            if not math.isfinite(value):
+                raise InvalidArgument(
+                    f"Argument '{name}' must be a finite number of seconds, "
+                    f"got {value}."
+                )
+            value = timedelta(seconds=value)
         if isinstance(value, timedelta):
             return utc_now() + value
     except OverflowError:

@@ -190,6 +190,15 @@ def test_object_deferred_to_the_past_is_claimable(storage):
     assert storage.tos.find_one({"_id": created["_id"]})["status"] == "processing"
 
 
+def test_object_deferred_by_negative_seconds_is_claimable(storage):
+    created = storage.create_new_task_object({"n": 1})
+    storage.set_task_object_retry_time(created["_id"], -5)
+
+    claimed = storage.find_one_task_object_by_status_and_stage("new", 0)
+
+    assert claimed["_id"] == created["_id"]
+
+
 def test_amend_adds_a_condition(storage):
     storage.create_new_task_object({"country": "fi"})
     swedish = storage.create_new_task_object({"country": "se"})
@@ -316,3 +325,13 @@ def test_count_by_stage_and_status(storage):
         {"stage": 0, "status": "new", "count": 3},
         {"stage": 1, "status": "pass", "count": 1},
     ]
+
+
+def test_counts_are_in_numeric_stage_order(storage):
+    for stage in (10, 2, 1):
+        created = storage.create_new_task_object({})
+        storage.set_task_object_stage(created["_id"], stage)
+
+    counts = storage.count_task_objects_by_stage_and_status()
+
+    assert [row["stage"] for row in counts] == [1, 2, 10]

@@ -4,7 +4,13 @@ import math
 
 import pytest
 from bson import ObjectId
-from storage_checks import assert_whole_ms_utc, snapshot, utc_ceiling, utc_floor
+from storage_checks import (
+    assert_whole_ms_utc,
+    snapshot,
+    stored,
+    utc_ceiling,
+    utc_floor,
+)
 
 from tos.errors import InvalidArgument, InvalidArgumentType
 
@@ -224,3 +230,14 @@ def test_bulk_creation_with_separate_payloads_one_insert_per_batch_each(
             command_log.writes(storage.payloads_coll.name, sent)
             == [("insert", storage.payloads_coll.name)] * 3
         )
+
+
+@pytest.mark.parametrize(
+    "finished, status", [("false", "new"), ("No", "new"), ("TRUE", "pass"), (1, "pass")]
+)
+def test_finished_given_as_text_or_number_is_read_as_a_boolean(
+    storage, finished, status
+):
+    created = storage.create_new_task_object({"a": 1}, finished=finished)
+
+    assert stored(storage, created["_id"])["status"] == status

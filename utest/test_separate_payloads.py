@@ -281,3 +281,19 @@ def test_objects_with_payload_documents_stay_in_step(separate_storage):
     }
     assert references == payload_ids
     assert len(payload_ids) == 4
+
+
+def test_finish_when_the_payload_has_expired_says_what_was_recorded(
+    separate_storage, task
+):
+    separate_storage.set_task_object_stage(task, 0)
+    separate_storage.set_task_object_status(task, "pass")
+    separate_storage.claim_task_object(1)
+    separate_storage.payloads_coll.delete_many({})
+
+    with pytest.raises(PayloadNotFound, match="was finished with status 'pass'"):
+        separate_storage.finish_task_object(task, 1, "pass", payload_update={"x": 1})
+
+    document = task_document(separate_storage, task)
+    assert (document["status"], document["stage"]) == ("pass", 1)
+    assert document["stages"]["1"]["status"] == "pass"

@@ -79,6 +79,49 @@ def test_release_to_a_given_status_keeps_the_stage(storage):
     assert document["stage"] == 1
 
 
+def test_release_to_a_given_status_and_stage_sends_the_object_back(storage):
+    object_id = claim_and_abandon(storage, stage=2)
+
+    released = storage.release_stale_task_object(object_id, status="pass", stage=1)
+
+    assert (released["status"], released["stage"]) == ("pass", 1)
+    assert storage.claim_task_object(2)["_id"] == object_id
+
+
+def test_release_of_a_legacy_claim_to_its_previous_stage(storage):
+    object_id = storage.create_new_task_object({})["_id"]
+    storage.tos.update_one(
+        {"_id": object_id},
+        {"$set": {"status": "processing", "stage": 1, "updatedAt": LONG_AGO}},
+    )
+
+    storage.release_stale_task_object(object_id, 60, "pass", 0)
+
+    document = stored(storage, object_id)
+    assert (document["status"], document["stage"]) == ("pass", 0)
+    assert document["releases"][0]["stage"] == 1
+
+
+def test_release_works_with_a_time_zone_aware_client(make_storage):
+    # With tz_aware=True the driver returns aware datetimes (the embedded
+    # backend ignores the option and returns naive ones, so there this test
+    # checks only the usual case).
+    factory = type(make_storage)(
+        make_storage.options, extra_client_options={"tz_aware": True}
+    )
+    try:
+        storage = factory()
+        object_id = claim_and_abandon(storage)
+
+        with pytest.raises(InvalidArgument, match="less than"):
+            storage.release_stale_task_object(object_id, older_than=10**9)
+        released = storage.release_stale_task_object(object_id, older_than=60)
+
+        assert (released["status"], released["stage"]) == ("pass", 0)
+    finally:
+        factory.close()
+
+
 def test_release_of_an_object_that_is_not_processing_writes_nothing(storage):
     object_id = storage.create_new_task_object({})["_id"]
     before = snapshot(storage)

@@ -163,22 +163,37 @@ class RetryKeywords(LibraryComponent):
 
     @keyword
     def release_stale_task_object(
-        self, object_id, older_than: timedelta = timedelta(0), status: str | None = None
+        self,
+        object_id,
+        older_than: timedelta = timedelta(0),
+        status: str | None = None,
+        stage: int | None = None,
     ):
         """Gives one stale ``processing`` task object back to its queue.
 
-        It returns to the status and stage it was claimed from (or gets
-        ``status`` if given), and the release is appended to its
-        ``releases`` list. Fails if the object is not ``processing`` or was
-        claimed less than ``older_than`` ago; if its robot finished it in the
-        meantime, nothing is changed.
+        Without ``status`` it returns to the status and stage it was claimed
+        from, ready for the next claim of that queue. With ``status`` it
+        gets that status at the stage it was processing, or at ``stage`` if
+        given: ``status=fail`` marks the abandoned stage failed, and
+        ``status=pass`` alone would mark it passed without it having run.
+        Objects claimed by task-object-storage 1.4 record no origin, so give
+        both to send one back, for example ``status=pass stage=0`` for an
+        object a stage 1 robot held.
+
+        The release is appended to the object's ``releases`` list. Fails if
+        the object is not ``processing`` or was claimed less than
+        ``older_than`` ago; if its robot finished it in the meantime,
+        nothing is changed.
 
         | ${to} = | Release Stale Task Object | ${id} | older_than=30 min |
         | Should Be Equal | ${to}[status] | pass |
+        | ${to} = | Release Stale Task Object | ${old_id} | status=pass | stage=0 |
         """
         return self.log_object(
             "Released",
-            self.storage.release_stale_task_object(object_id, older_than, status),
+            self.storage.release_stale_task_object(
+                object_id, older_than, status, stage
+            ),
         )
 
     @keyword

@@ -113,6 +113,16 @@ Release With A Status Sets That Status At The Current Stage
     Should Be Equal As Integers    ${stored}[stage]    1
     Length Should Be    ${stored}[releases]    1
 
+Release With A Status And A Stage Sends The Object Back To That Queue
+    ${to} =    Claim New Object    INV-1
+    Backdate Claim    ${to}[_id]    2 hours
+    Release Stale Task Object    ${to}[_id]    older_than=1 hour    status=pass    stage=0
+    ${stored} =    Get Stored Task Object    ${to}[_id]
+    Should Be Equal    ${stored}[status]    pass
+    Should Be Equal As Integers    ${stored}[stage]    0
+    ${again} =    Claim Task Object    1
+    Should Be Equal    ${again}[_id]    ${to}[_id]
+
 All Stale Claims Are Released At Once
     @{abandoned} =    Create List
     FOR    ${number}    IN RANGE    3
