@@ -18,7 +18,17 @@ from tos.errors import AuthenticationFailed, ConnectionFailed
 
 logger = logging.getLogger("tos")
 
-_URI_CREDENTIALS = re.compile(r"(mongodb(?:\+srv)?://)([^@/]*)@")
+# A URI's user information runs from the scheme to the URI's last "@", so
+# that a password with unescaped "/", "@", ":", "?" or "#" is still found
+# and masked whole. In longer text, such as an error message, a URI ends at
+# the end of its line or where the next URI starts. This can mask more than
+# the password (an "@" in the query), which is the safe side. The scheme is
+# matched in any letter case: pymongo refuses "MongoDB://", but the password
+# in it must stay hidden all the same.
+_URI_CREDENTIALS = re.compile(
+    r"(mongodb(?:\+srv)?://)((?:(?!mongodb(?:\+srv)?://)[^\r\n])*)@",
+    re.IGNORECASE,
+)
 _AUTHENTICATION_FAILED_CODE = 18
 
 

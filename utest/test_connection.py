@@ -6,6 +6,7 @@ closing a socket; nothing else is contacted.
 
 import socket
 import uuid
+from urllib.parse import quote_plus
 
 import pymongo
 import pytest
@@ -13,12 +14,23 @@ from conftest import connection_options
 from storage_checks import EMBEDDED
 
 from tos import embedded, settings
-from tos.connection import uri_credentials
+from tos.connection import has_password, mask_password, uri_credentials
 from tos.errors import AuthenticationFailed, ConnectionFailed, InvalidArgument
 from tos.task_object_storage import TaskObjectStorage
 
 SECRET = "Sup3r-Secret-Pw"
 FAST = {"serverSelectionTimeoutMS": 500}
+# Passwords with the characters a URI must escape, written unescaped. Every
+# piece starts with "Hid3", so no piece of them may show anywhere.
+UNESCAPED_PASSWORDS = [
+    "Hid3a/Hid3b",
+    "Hid3a@Hid3b",
+    "Hid3a:Hid3b",
+    "Hid3a?Hid3b",
+    "Hid3a#Hid3b",
+    "Hid3a/Hid3b@Hid3c:Hid3d?Hid3e#Hid3f",
+]
+ESCAPED_PASSWORD = quote_plus(UNESCAPED_PASSWORDS[-1])
 
 needs_server = pytest.mark.skipif(
     EMBEDDED, reason="needs a server backend (TOS_TEST_BACKEND wire or mongodb)"
@@ -105,6 +117,61 @@ def test_invalid_settings_fail_without_the_password():
 
     assert "mongodb://robot:***@127.0.0.1:99999" in str(raised.value)
     assert SECRET not in str(raised.value)
+
+
+@pytest.mark.parametrize("scheme", ["mongodb://", "mongodb+srv://"])
+@pytest.mark.parametrize("password", UNESCAPED_PASSWORDS)
+def test_unescaped_password_in_a_uri_is_found_and_masked_whole(scheme, password):
+    uri = f"{scheme}robot:{password}@127.0.0.1:1234/?authSource=admin"
+
+    assert uri_credentials(uri) == ("robot", password)
+    assert has_password({"db_server": uri})
+    assert mask_password(uri) == f"{scheme}robot:***@127.0.0.1:1234/?authSource=admin"
+
+
+@pytest.mark.parametrize("scheme", ["mongodb://", "mongodb+srv://"])
+def test_percent_escaped_password_in_a_uri_is_found_and_masked(scheme):
+    uri = f"{scheme}robot:{ESCAPED_PASSWORD}@127.0.0.1:1234/?authSource=admin"
+
+    assert uri_credentials(uri) == ("robot", UNESCAPED_PASSWORDS[-1])
+    assert has_password({"db_server": uri})
+    assert mask_password(uri) == f"{scheme}robot:***@127.0.0.1:1234/?authSource=admin"
+
+
+@pytest.mark.parametrize(
+    "uri",
+    ["mongodb://127.0.0.1:1234/?authSource=admin", "mongodb+srv://robot@example.net"],
+)
+def test_uri_without_a_password_has_none(uri):
+    assert uri_credentials(uri)[1] == ""
+    assert not has_password({"db_server": uri})
+
+
+@pytest.mark.parametrize("password", [*UNESCAPED_PASSWORDS, ESCAPED_PASSWORD])
+def test_password_is_masked_in_text_that_quotes_the_uri(password):
+    text = (
+        f"Invalid settings for mongodb://robot:{password}@127.0.0.1:1234/: retry.\n"
+        f"Also tried mongodb+srv://robot:{password}@example.net and gave up."
+    )
+
+    assert mask_password(text) == (
+        "Invalid settings for mongodb://robot:***@127.0.0.1:1234/: retry.\n"
+        "Also tried mongodb+srv://robot:***@example.net and gave up."
+    )
+
+
+@pytest.mark.parametrize("password", [*UNESCAPED_PASSWORDS, ESCAPED_PASSWORD])
+def test_unescaped_password_in_a_uri_never_shows_in_the_error(password, closed_port):
+    server = f"mongodb://robot:{password}@127.0.0.1:{closed_port}/?authSource=admin"
+
+    with pytest.raises(ConnectionFailed) as raised:
+        TaskObjectStorage(
+            db_server=server, db_name="utest_unreachable", mongo_client_options=FAST
+        )
+
+    assert f"mongodb://robot:***@127.0.0.1:{closed_port}/" in str(raised.value)
+    assert "Hid3" not in str(raised.value)
+    assert "Hid3" not in repr(raised.value)
 
 
 def test_client_options_reach_the_client_without_credentials(client_calls, closed_port):

@@ -67,3 +67,27 @@ def test_library_import_without_a_secret_fails_at_once():
             "secrets",
             mongo_client_options={"serverSelectionTimeoutMS": 200},
         )
+
+
+# Unescaped in the URI: "/" ends the host part for pymongo and "@" splits the
+# password, so only a whole-URI view of the password finds and masks it.
+URI_PASSWORDS = ["Hid3a/Hid3b", "Hid3a@Hid3b", "Hid3a/Hid3b@Hid3c:Hid3d?Hid3e#Hid3f"]
+
+
+@pytest.mark.parametrize("password", URI_PASSWORDS)
+def test_library_import_with_an_unescaped_uri_password_fails_at_the_first_keyword(
+    password, caplog
+):
+    server = f"mongodb://robot:{password}@{CLOSED_PORT}/?authSource=admin"
+
+    library = TOSLibrary(
+        server, "secrets", mongo_client_options={"serverSelectionTimeoutMS": 200}
+    )
+
+    with pytest.raises(TOSError, match="TOSLibrary could not be imported") as raised:
+        library.run_keyword("Find All Failed Task Objects", [], {})
+    logged = caplog.text
+    assert "TOSLibrary could not be imported" in logged
+    for text in (str(raised.value), logged):
+        assert f"mongodb://robot:***@{CLOSED_PORT}/" in text
+        assert "Hid3" not in text
