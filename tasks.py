@@ -32,6 +32,7 @@ Extra environments are built on first use and reused: ``.venv-wire``
 or from ``python3.13`` / ``python3.10`` on ``PATH``.
 """
 
+import base64
 import hashlib
 import io
 import json
@@ -46,8 +47,10 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ElementTree
+import zlib
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from html import unescape as unescape_html
 from pathlib import Path
 
 from invoke import Exit, task
@@ -644,11 +647,10 @@ def run_both(target):
 
 def scan_for_password(target, password):
     """Fail when the server password appears in any file the suites wrote."""
-    needle = password.encode()
     leaks = [
         show(path)
         for path in sorted(target.results.rglob("*"))
-        if path.is_file() and needle in path.read_bytes()
+        if path.is_file() and password_in_file(path, password)
     ]
     if leaks:
         say(f"The password appears in: {', '.join(leaks)}", "red")
@@ -660,6 +662,56 @@ def scan_for_password(target, password):
         not leaks,
         note=f"found in {len(leaks)} file(s)" if leaks else "not found",
     )
+
+
+def password_in_file(path, password):
+    """Whether ``password`` shows in the file at ``path``, as stored or as read.
+
+    XML and HTML files are also searched with their character references
+    (``&amp;``, ...) decoded, and Robot Framework's log and report (with
+    their ``.js`` parts of a split log) also in the strings they keep
+    compressed.
+    """
+    data = path.read_bytes()
+    if password.encode() in data:
+        return True
+    if path.suffix not in (".xml", ".html", ".js"):
+        return False
+    text = data.decode("utf-8", errors="replace")
+    texts = [text]
+    if path.suffix in (".html", ".js"):
+        texts += robot_strings(text)
+    return any(password in found or password in unescape_html(found) for found in texts)
+
+
+# A double-quoted JavaScript string literal on one line, and the escapes
+# that Robot Framework writes in them.
+JS_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+JS_ESCAPE = re.compile(r"\\(x3c|.)")
+JS_ESCAPED = {"n": "\n", "r": "\r", "t": "\t", "x3c": "<"}
+
+
+def robot_strings(text):
+    """Return the texts of the strings in a Robot Framework log or report.
+
+    Robot Framework writes its data as lines ``window.NAME = ...;``, its
+    texts as string literals in arrays such as ``window.output["strings"]``.
+    A literal that starts with ``*`` holds the text itself; any other is the
+    text compressed with zlib and encoded in base64, or no text at all.
+    """
+    strings = []
+    for line in text.splitlines():
+        if not line.startswith("window."):
+            continue
+        for literal in JS_STRING.findall(line):
+            value = JS_ESCAPE.sub(lambda m: JS_ESCAPED.get(m[1], m[1]), literal)
+            if value.startswith("*"):
+                strings.append(value[1:])
+                continue
+            with suppress(ValueError, zlib.error):
+                compressed = base64.b64decode(value, validate=True)
+                strings.append(zlib.decompress(compressed).decode())
+    return strings
 
 
 def run_on_wire_server():
