@@ -59,3 +59,9 @@ def test_scan_reads_other_files_as_stored(tmp_path):
 
     assert not tasks.password_in_file(path, SECRET)
     assert tasks.password_in_file(path, "Hid3-&amp;")
+
+
+def test_mask_uri_hides_an_unescaped_password_whole():
+    uri = "mongodb://robot:Hid3a/Hid3b@Hid3c@127.0.0.1:1234/?authSource=admin"
+
+    assert tasks.mask_uri(uri) == "mongodb://robot:***@127.0.0.1:1234/?authSource=admin"
