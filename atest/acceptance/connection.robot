@@ -6,7 +6,8 @@ Resource            ../resources/common.resource
 
 
 *** Variables ***
-${CHILD_SUITE}      ${CURDIR}/../_child_suites/uses_password.robot
+${CHILD_SUITE}          ${CURDIR}/../_child_suites/uses_password.robot
+${URI_CHILD_SUITE}      ${CURDIR}/../_child_suites/uses_unescaped_uri_password.robot
 
 
 *** Test Cases ***
@@ -45,3 +46,15 @@ Password Appears Nowhere In Outputs At Trace Level
         Should Be Equal    ${child}[summary]    3 tests, 1 passed, 2 failed
         Should Contain    ${child}[output]    refused the credentials
     END
+
+Unescaped Password In A URI Appears Nowhere In Outputs At Trace Level
+    [Documentation]    Runs a child suite that imports the library with a URI whose
+    ...    password holds an unescaped "/" and "@", at log level TRACE; then reads
+    ...    its console, output.xml, log.html and report.html for the password and
+    ...    for each piece of it around those characters.
+    ${child} =    Run Child Suite And Look For Password
+    ...    ${URI_CHILD_SUITE}    ${OUTPUT_DIR}${/}uri-secret-check    secret_characters=/@
+    Should Be Empty    ${child}[leaks]    The password appears in: ${child}[leaks]
+    Should Be Equal    ${child}[summary]    2 tests, 0 passed, 2 failed
+    Should Contain    ${child}[output]    mongodb://robot:***@127.0.0.1:9/?authSource=admin
+    Should Contain    ${child}[output]    MongoDB://robot:***@127.0.0.1:9/
