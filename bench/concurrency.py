@@ -4,12 +4,17 @@
 
 ``seed``
     Creates ``--objects`` task objects that have passed stage 0, in batches.
+    With ``--stream`` it runs while the workers claim, like a producer that
+    keeps feeding a queue: it adds a batch whenever fewer than
+    ``--max-waiting`` objects wait, and leaves a ``producer-done`` file in
+    the log folder when it has created them all.
 ``work``
     One worker process: claims stage 1 objects with ``claim_task_object`` and
-    finishes each with ``finish_task_object`` until the queue is empty or the
-    deadline passes. It appends ``claimed <id>`` and ``finished <id>`` lines
-    to its own log file as it goes, so the audit can compare what every
-    worker believes with what the database holds.
+    finishes each with ``finish_task_object`` until the queue is empty (with
+    ``--stream``: empty after the producer is done) or the deadline passes.
+    It appends ``claimed <id>`` and ``finished <id>`` lines to its own log
+    file as it goes, so the audit can compare what every worker believes
+    with what the database holds.
 ``audit``
     Reads the worker logs and the database and prints the counts as JSON.
 
@@ -38,6 +43,7 @@ from pathlib import Path
 from tos.task_object_storage import TaskObjectStorage
 
 STAGE = 1
+PRODUCER_DONE = "producer-done"
 EXECUTOR_PREFIX = "Executor "
 
 
@@ -55,6 +61,17 @@ def parse_arguments(argv=None):
     parser.add_argument("--log-dir", type=Path, required=True)
     parser.add_argument("--start-at", type=float, default=0.0, help="epoch seconds")
     parser.add_argument("--deadline", type=float, default=0.0, help="epoch seconds")
+    parser.add_argument(
+        "--stream",
+        action="store_true",
+        help="the producer runs while the workers claim",
+    )
+    parser.add_argument(
+        "--max-waiting",
+        type=int,
+        default=500,
+        help="with --stream: add a batch only when fewer objects than this wait",
+    )
     parser.add_argument(
         "--drop-after-audit",
         action="store_true",
@@ -97,19 +114,42 @@ def seed(arguments):
     storage = open_storage(arguments)
     started = time.perf_counter()
     payloads = [{"number": number} for number in range(arguments.objects)]
-    storage.create_new_task_objects(
-        payloads, finished=True, batch_size=arguments.batch_size
-    )
+    if arguments.stream:
+        produce_while_workers_claim(storage, arguments, payloads)
+    else:
+        storage.create_new_task_objects(
+            payloads, finished=True, batch_size=arguments.batch_size
+        )
     return {
         "created": storage.tos.count_documents({}),
         "seconds": time.perf_counter() - started,
     }
 
 
+WAITING = {"status": "pass", "stage": STAGE - 1}
+
+
+def produce_while_workers_claim(storage, arguments, payloads):
+    while time.time() < arguments.start_at:
+        time.sleep(0.01)
+    for start in range(0, len(payloads), arguments.batch_size):
+        while storage.tos.count_documents(WAITING) >= arguments.max_waiting:
+            time.sleep(0.05)
+        storage.create_new_task_objects(
+            payloads[start : start + arguments.batch_size], finished=True
+        )
+    (arguments.log_dir / PRODUCER_DONE).touch()
+
+
+def producer_done(arguments):
+    return not arguments.stream or (arguments.log_dir / PRODUCER_DONE).exists()
+
+
 def work(arguments):
     os.environ["EXECUTOR_NUMBER"] = str(arguments.worker)
     storage = open_storage(arguments)
     log_file = arguments.log_dir / f"worker-{arguments.worker}.log"
+    claim = racy_claim if arguments.racy_claims else claim_task_object
     claimed = finished = 0
     stopped_by = "empty queue"
     while time.time() < arguments.start_at:
@@ -120,12 +160,16 @@ def work(arguments):
             if arguments.deadline and time.time() >= arguments.deadline:
                 stopped_by = "deadline"
                 break
-            if arguments.racy_claims:
-                task_object = racy_claim(storage)
-            else:
-                task_object = storage.claim_task_object(STAGE)
+            task_object = claim(storage)
             if task_object is None:
-                break
+                if not producer_done(arguments):
+                    time.sleep(0.05)
+                    continue
+                # The producer may have added its last batch after that claim
+                # looked; one more look decides.
+                task_object = claim(storage)
+                if task_object is None:
+                    break
             object_id = task_object["_id"]
             log.write(f"claimed {object_id}\n")
             claimed += 1
@@ -141,6 +185,10 @@ def work(arguments):
         "seconds": time.perf_counter() - started,
         "stopped_by": stopped_by,
     }
+
+
+def claim_task_object(storage):
+    return storage.claim_task_object(STAGE)
 
 
 def racy_claim(storage):

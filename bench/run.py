@@ -53,6 +53,7 @@ PEER_DISTRIBUTION = "task-object-storage==1.4.0"
 WORKLOAD = BENCH / "workload.py"
 CONCURRENCY = BENCH / "concurrency.py"
 WORKLOAD_TIMEOUT_SECONDS = 45 * 60
+STREAM_BATCH_SIZE = 100
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 132)
 
@@ -134,6 +135,18 @@ def parse_arguments(argv=None):
     )
     concurrency.add_argument("--processes", type=int, default=8)
     concurrency.add_argument("--objects", type=int, default=2000)
+    concurrency.add_argument(
+        "--stream",
+        action="store_true",
+        help="create the objects while the workers claim, in batches of 100, "
+        "keeping fewer than --max-waiting waiting, instead of all before",
+    )
+    concurrency.add_argument(
+        "--max-waiting",
+        type=int,
+        default=500,
+        help="with --stream: the queue length the producer keeps under",
+    )
     concurrency.add_argument(
         "--racy-claims",
         action="store_true",
@@ -725,8 +738,8 @@ class UriServer:
 def concurrency(arguments):
     output = arguments.output / "concurrency"
     output.mkdir(parents=True, exist_ok=True)
-    for old_log in output.glob("worker-*.log"):
-        old_log.unlink()
+    for old_log in [*output.glob("worker-*.log"), output / "producer-done"]:
+        old_log.unlink(missing_ok=True)
     python = ours_python()
     with concurrency_server(arguments) as server:
         connection, environment = connection_arguments(server)
@@ -735,21 +748,45 @@ def concurrency(arguments):
             # On a shared MongoDB, each run works in a database of its own.
             common += ["--db-name", f"bench_concurrency_{os.getpid()}"]
         racy = ["--racy-claims"] if arguments.racy_claims else []
-        say(f"Seeding {arguments.objects} task objects")
-        seeded = run_json(
-            python,
-            CONCURRENCY,
-            ["seed", "--objects", arguments.objects, *common],
-            environment,
-        )
-        say(f"  {seeded['created']} objects in {seeded['seconds']:.1f} s")
+        if arguments.stream:
+            common += ["--stream"]
+            seed = [
+                "seed",
+                "--objects",
+                arguments.objects,
+                "--max-waiting",
+                arguments.max_waiting,
+                "--batch-size",
+                STREAM_BATCH_SIZE,
+                *common,
+            ]
+        else:
+            say(f"Seeding {arguments.objects} task objects")
+            seeded = run_json(
+                python,
+                CONCURRENCY,
+                ["seed", "--objects", arguments.objects, *common],
+                environment,
+            )
+            say(f"  {seeded['created']} objects in {seeded['seconds']:.1f} s")
 
         start_at = time.time() + 3
         deadline = start_at + arguments.time_limit
-        say(
-            f"Starting {arguments.processes} worker processes; they stop when the "
-            f"queue is empty or after {arguments.time_limit:.0f} s"
-        )
+        if arguments.stream:
+            say(
+                f"Starting a producer of {arguments.objects} task objects (at most "
+                f"{arguments.max_waiting} waiting) and {arguments.processes} worker "
+                "processes; the workers stop when the producer is done and the "
+                f"queue is empty, or after {arguments.time_limit:.0f} s"
+            )
+            producer = start_process(
+                python, [*seed, "--start-at", start_at], environment
+            )
+        else:
+            say(
+                f"Starting {arguments.processes} worker processes; they stop when "
+                f"the queue is empty or after {arguments.time_limit:.0f} s"
+            )
         workers = start_workers(
             arguments.processes,
             python,
@@ -758,6 +795,13 @@ def concurrency(arguments):
             start_at,
             deadline,
         )
+        if arguments.stream:
+            [seeded] = wait_for_workers([producer], deadline + 60)
+            if "created" not in seeded:
+                say(f"The producer failed: {seeded.get('error')}", "bold red")
+                seeded = {"created": 0, **seeded}
+                # Let the workers stop once the queue is empty.
+                (output / "producer-done").touch()
         reports = wait_for_workers(workers, deadline + 60)
         drop = ["--drop-after-audit"] if arguments.mongodb_uri else []
         audit = run_json(python, CONCURRENCY, ["audit", *common, *drop], environment)
@@ -778,6 +822,18 @@ def concurrency(arguments):
         )
         return 0
     return 0 if clean else 1
+
+
+def start_process(python, arguments, environment):
+    """Start one step of ``concurrency.py``; its JSON report comes on stdout."""
+    return subprocess.Popen(
+        [str(python), str(CONCURRENCY), *[str(argument) for argument in arguments]],
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        cwd=BENCH,
+        env=clean_environment(environment),
+    )
 
 
 def start_workers(count, python, common, environment, start_at, deadline):
