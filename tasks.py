@@ -58,7 +58,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tos.connection import mask_password, uri_credentials
+from tos.connection import mask_server, uri_credentials
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results"
@@ -261,7 +261,7 @@ def ensure_lower_bound_venv():
 
 def mask_uri(uri):
     """Hide the password of a MongoDB URI for printing."""
-    return mask_password(uri)
+    return mask_server(uri)
 
 
 def remainder_arguments(c):

@@ -29,26 +29,72 @@ _URI_CREDENTIALS = re.compile(
     r"(mongodb(?:\+srv)?://)((?:(?!mongodb(?:\+srv)?://)[^\r\n])*)@",
     re.IGNORECASE,
 )
+# Options in a URI's query whose names contain "password", such as
+# tlsCertificateKeyFilePassword.
+_QUERY_PASSWORDS = re.compile(
+    r"([?&;][^=&;#]*password[^=&;#]*=)([^&;#]*)", re.IGNORECASE
+)
+# The scheme of a server written as a URI, however it is spelled; a server
+# without one ("user:password@host") has its user information at the start.
+_SCHEME = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.-]*:/+")
 _AUTHENTICATION_FAILED_CODE = 18
 
 
-def mask_password(server):
-    """Return ``server`` with any password in a URI replaced by ``***``."""
+def mask_password(text):
+    """Return ``text`` with the passwords of the URIs in it replaced by ``***``."""
 
     def replace(match):
         user = match.group(2).split(":", 1)[0]
         return f"{match.group(1)}{user}:***@"
 
-    return _URI_CREDENTIALS.sub(replace, server)
+    text = _URI_CREDENTIALS.sub(replace, text)
+    return _QUERY_PASSWORDS.sub(r"\1***", text)
+
+
+def _split_server(server):
+    """Split ``server`` into the text before its user information, the user
+    information (``user:password``) and the rest, from its last ``@`` on.
+
+    Returns ``None`` when ``server`` has no ``@``. Taking the last ``@``
+    keeps a password with unescaped ``@``, ``/``, ``?`` or line breaks
+    whole; an ``@`` in the query makes more than the password count as one,
+    which is the safe side.
+    """
+    text = str(server)
+    at = text.rfind("@")
+    if at < 0:
+        return None
+    scheme = _SCHEME.match(text)
+    start = scheme.end() if scheme and scheme.end() <= at else 0
+    return text[:start], text[start:at], text[at:]
+
+
+def mask_server(server):
+    """Return ``db_server`` as it may be shown: every password in it masked."""
+    parts = _split_server(server)
+    text = str(server)
+    if parts and ":" in parts[1]:
+        before, userinfo, rest = parts
+        text = f"{before}{userinfo.split(':', 1)[0]}:***{rest}"
+    return _QUERY_PASSWORDS.sub(r"\1***", text)
 
 
 def uri_credentials(server):
-    """Return the user name and password written in a URI, or empty texts."""
-    match = _URI_CREDENTIALS.match(str(server))
-    if not match:
+    """Return the user name and password written in ``db_server``, or empty texts."""
+    parts = _split_server(server)
+    if not parts:
         return "", ""
-    user, _, password = match.group(2).partition(":")
-    return unquote_plus(user), unquote_plus(password)
+    user, _, password = parts[1].partition(":")
+    return unquote_plus(user.strip()), unquote_plus(password)
+
+
+def uri_query_passwords(server):
+    """Return the values of password options in a URI's query."""
+    return [
+        unquote_plus(value)
+        for _, value in _QUERY_PASSWORDS.findall(str(server))
+        if value
+    ]
 
 
 def option_passwords(options):
@@ -74,6 +120,7 @@ def has_password(options):
     return bool(
         options.get("db_passw")
         or uri_credentials(server)[1]
+        or uri_query_passwords(server)
         or option_passwords(options)
     )
 
@@ -86,7 +133,7 @@ def client_arguments(options):
     # arguments would otherwise override it.
     if options.get("timeout") is not None:
         arguments["serverSelectionTimeoutMS"] = options["timeout"]
-    elif uri_option(str(server), "serverSelectionTimeoutMS") is None:
+    elif _uri_timeout(server) is None:
         arguments["serverSelectionTimeoutMS"] = (
             settings.DEFAULT_SERVER_SELECTION_TIMEOUT_MS
         )
@@ -111,8 +158,12 @@ def connect(options):
 
     uri_user, uri_password = uri_credentials(server)
     passwords = [options.get("db_passw") or "", uri_password]
-    passwords += option_passwords(options)
-    shown = mask_password(server)
+    parts = _split_server(server)
+    if parts:
+        # The password as written, in case it was percent-escaped.
+        passwords.append(parts[1].partition(":")[2])
+    passwords += uri_query_passwords(server) + option_passwords(options)
+    shown = mask_server(server)
     arguments = client_arguments(options)
     try:
         client = pymongo.MongoClient(**arguments)
@@ -147,9 +198,9 @@ def check_connection(client, shown, arguments, passwords=(), uri_user=""):
         ) from None
     except pymongo.errors.PyMongoError as error:
         client.close()
-        timeout = arguments.get("serverSelectionTimeoutMS") or uri_option(
-            str(arguments["host"]), "serverSelectionTimeoutMS"
-        )
+        timeout = arguments.get("serverSelectionTimeoutMS")
+        if timeout is None:
+            timeout = _uri_timeout(arguments["host"])
         reason = _scrub(str(error).split(", Timeout:")[0], passwords)
         raise ConnectionFailed(
             f"Could not connect to MongoDB at {shown} within {timeout} ms. "
@@ -162,8 +213,18 @@ def uri_option(server, name):
 
     Option names are matched without regard to case, as the driver does.
     """
-    match = re.search(rf"[?&]{name}=([^&]*)", server, re.IGNORECASE)
-    return match.group(1) if match else None
+    match = re.search(rf"[?&;]{name}=([^&;#]*)", server, re.IGNORECASE)
+    return unquote_plus(match.group(1)) if match else None
+
+
+def _uri_timeout(server):
+    """The server selection timeout written in a URI, if it is a number."""
+    value = uri_option(str(server), "serverSelectionTimeoutMS")
+    try:
+        number = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return int(number) if number is not None and number.is_integer() else number
 
 
 def _uri_auth_source(server):

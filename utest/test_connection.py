@@ -14,7 +14,7 @@ from conftest import connection_options
 from storage_checks import EMBEDDED
 
 from tos import embedded, settings
-from tos.connection import has_password, mask_password, uri_credentials
+from tos.connection import has_password, mask_password, mask_server, uri_credentials
 from tos.errors import AuthenticationFailed, ConnectionFailed, InvalidArgument
 from tos.task_object_storage import TaskObjectStorage
 
@@ -158,6 +158,56 @@ def test_password_is_masked_in_text_that_quotes_the_uri(password):
         "Invalid settings for mongodb://robot:***@127.0.0.1:1234/: retry.\n"
         "Also tried mongodb+srv://robot:***@example.net and gave up."
     )
+
+
+@pytest.mark.parametrize(
+    "server, shown",
+    [
+        ("mongdb://robot:Secret1@h:1/", "mongdb://robot:***@h:1/"),
+        ("mongodb:/robot:Secret1@h:1/", "mongodb:/robot:***@h:1/"),
+        ("robot:Secret1@h:1", "robot:***@h:1"),
+        (" mongodb://robot:Secret1@h:1/", " mongodb://robot:***@h:1/"),
+        ("mongodb://robot:Sec\nret1@h:1/", "mongodb://robot:***@h:1/"),
+        (
+            "mongodb://h:1/?tls=true&tlsCertificateKeyFilePassword=Secret1",
+            "mongodb://h:1/?tls=true&tlsCertificateKeyFilePassword=***",
+        ),
+    ],
+    ids=["misspelled", "one-slash", "no-scheme", "space", "newline", "query"],
+)
+def test_password_in_a_mistyped_or_unusual_server_is_found_and_masked(server, shown):
+    assert has_password({"db_server": server})
+    assert mask_server(server) == shown
+
+
+def test_an_at_sign_in_the_query_is_masked_on_the_safe_side():
+    server = "mongodb://127.0.0.1:1/?appname=me@host"
+
+    assert has_password({"db_server": server})
+    assert "appname=me" not in mask_server(server)
+
+
+@pytest.mark.parametrize(
+    "server",
+    [
+        "mongdb://robot:Secret1@127.0.0.1:{port}/",
+        "robot:Secret1@127.0.0.1:{port}",
+        "mongodb://robot:Sec\nret1@127.0.0.1:{port}/",
+        "mongodb://robot:Sec%2Fret1@127.0.0.1:{port}/",
+        "mongodb://127.0.0.1:{port}/?tlsCertificateKeyFilePassword=Secret1",
+    ],
+    ids=["misspelled", "no-scheme", "newline", "escaped", "query"],
+)
+def test_unusual_server_passwords_never_show_in_the_error(server, closed_port):
+    with pytest.raises(ConnectionFailed) as raised:
+        TaskObjectStorage(
+            db_server=server.format(port=closed_port),
+            db_name="utest_unreachable",
+            mongo_client_options=FAST,
+        )
+
+    for piece in ("Secret1", "Sec\nret1", "Sec%2Fret1", "Sec/ret1", "ret1"):
+        assert piece not in str(raised.value)
 
 
 @pytest.mark.parametrize("password", [*UNESCAPED_PASSWORDS, ESCAPED_PASSWORD])
@@ -337,6 +387,31 @@ def test_timeout_written_in_the_uri_is_kept(client_calls, closed_port):
 
     [(arguments, client)] = client_calls
     assert "serverSelectionTimeoutMS" not in arguments
+    assert client.options.server_selection_timeout == 0.5
+
+
+@pytest.mark.parametrize(
+    "query", ["serverSelectionTimeoutMS=abc", "a=b;serverSelectionTimeoutMS="]
+)
+def test_a_timeout_in_the_uri_that_is_not_a_number_gives_the_default(
+    refused_client_calls, query
+):
+    with pytest.raises(NotConnecting):
+        TaskObjectStorage(db_server=f"mongodb://127.0.0.1:1/?{query}", db_name="rpa")
+
+    [arguments] = refused_client_calls
+    assert arguments["serverSelectionTimeoutMS"] == (
+        settings.DEFAULT_SERVER_SELECTION_TIMEOUT_MS
+    )
+
+
+def test_timeout_after_a_semicolon_in_the_uri_is_kept(client_calls, closed_port):
+    uri = f"mongodb://127.0.0.1:{closed_port}/?appname=x;serverSelectionTimeoutMS=500"
+
+    with pytest.raises(ConnectionFailed, match="within 500 ms"):
+        TaskObjectStorage(db_server=uri, db_name="utest_timeout")
+
+    [(_, client)] = client_calls
     assert client.options.server_selection_timeout == 0.5
 
 
