@@ -49,23 +49,24 @@ def reset(server=None):
 
 
 def refusal(collection, query, update):
-    """Why MongoDB would refuse ``update`` on the embedded backend, or ``None``.
+    """Why MongoDB, or this backend, would not make ``update``, or ``None``.
 
-    mongomock does not refuse a ``$push`` onto a value that is not a list (it
-    fails half-way, after other fields of the update are written) nor a
-    ``$set`` of a key inside a plain value (it changes nothing and reports
-    success). For such updates the stored document is read first and checked
-    as MongoDB would check it. Other backends, and updates that cannot hit
-    these cases, are not read.
+    mongomock does not refuse what MongoDB refuses: a ``$push`` onto a value
+    that is not a list fails half-way, after other fields of the update are
+    written; a ``$set`` of a key inside a plain value changes nothing and
+    reports success. Nor can it do all MongoDB does: writing past the end of
+    a list crashes, and unsetting a list element does nothing. For updates
+    that can hit these cases the stored document is read first and checked;
+    other backends, and other updates, are not read.
     """
     if not isinstance(collection, mongomock.Collection) or not _needs_check(update):
         return None
     document = collection.find_one(query)
     if document is None:
         return None
-    for operator in ("$set", "$push"):
-        for path in update.get(operator) or {}:
-            reason = _path_refusal(document, path, operator)
+    for operator, fields in update.items():
+        for path in fields if isinstance(fields, dict) else ():
+            reason = _path_refusal(document, str(path), operator)
             if reason:
                 return reason
     return None
@@ -75,17 +76,25 @@ def refusal(collection, query, update):
 #: not control.
 _USER_DATA_ROOTS = ("payload", "analytics")
 
+#: Operators whose target must already be a list, or a number, if it exists.
+_LIST_OPERATORS = ("$push", "$addToSet", "$pull", "$pullAll", "$pop")
+_NUMBER_OPERATORS = ("$inc", "$mul")
+
 
 def _needs_check(update):
     """Whether ``update`` can hit a case mongomock gets wrong."""
     if not isinstance(update, dict):
         return False
-    if update.get("$push"):
-        return True
-    return any(
-        len(parts) > 2 and parts[0] in _USER_DATA_ROOTS
-        for parts in (path.split(".") for path in update.get("$set") or {})
-    )
+    for operator, fields in update.items():
+        if not isinstance(fields, dict):
+            continue
+        if operator not in ("$set", "$unset"):
+            return True
+        for path in fields:
+            parts = str(path).split(".")
+            if parts[0] in _USER_DATA_ROOTS and len(parts) > 2:
+                return True
+    return False
 
 
 def _path_refusal(document, path, operator):
@@ -98,15 +107,31 @@ def _path_refusal(document, path, operator):
             value = value[part]
         elif isinstance(value, list) and part.isdigit():
             if int(part) >= len(value):
-                return None
+                return (
+                    f"the embedded backend cannot write past the end of the list "
+                    f"{'.'.join(parts[:depth])!r} (MongoDB pads it with nulls)"
+                )
+            if operator == "$unset" and depth == len(parts) - 1:
+                return (
+                    f"the embedded backend cannot unset the list element {path!r} "
+                    "(MongoDB sets it to null)"
+                )
             value = value[int(part)]
         else:
             return (
                 f"cannot create field {part!r} in element "
                 f"{{{parts[depth - 1]}: {value!r}}}"
             )
-    if operator == "$push" and not isinstance(value, list):
+    if operator in _LIST_OPERATORS and not isinstance(value, list):
         return (
-            f"the field {path!r} must be an array but is of type {type(value).__name__}"
+            f"{operator} needs the field {path!r} to be a list, but it is "
+            f"{type(value).__name__}"
+        )
+    if operator in _NUMBER_OPERATORS and (
+        isinstance(value, bool) or not isinstance(value, (int, float))
+    ):
+        return (
+            f"{operator} needs the field {path!r} to be a number, but it is "
+            f"{type(value).__name__}"
         )
     return None

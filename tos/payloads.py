@@ -32,8 +32,8 @@ def refused_writes_explained(object_id, collection=None, query=None, update=None
     reason = None if collection is None else embedded.refusal(collection, query, update)
     if reason:
         raise UpdateRefused(
-            f"The embedded backend refused to change task object '{object_id}', "
-            f"as MongoDB would: {reason}. Nothing was written."
+            f"The embedded backend refused to change task object '{object_id}': "
+            f"{reason}. Nothing was written."
         )
     try:
         yield

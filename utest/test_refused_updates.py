@@ -1,6 +1,7 @@
 """Updates MongoDB refuses are reported clearly and change nothing."""
 
 import pytest
+from conftest import BACKEND
 from storage_checks import snapshot
 
 from tos.errors import InvalidArgument, UpdateRefused
@@ -85,3 +86,51 @@ def test_paths_mongodb_accepts_are_written(storage):
         "a": {"b": {"c": 6}},
         "new_list": ["x"],
     }
+
+
+def test_a_number_operator_on_text_is_refused(separate_storage):
+    object_id = separate_storage.create_new_task_object({"a": "text"})["_id"]
+    before = snapshot(separate_storage)
+
+    with pytest.raises(UpdateRefused, match="Nothing was written"):
+        separate_storage.update_payload_document_and_timestamps(
+            object_id, {"$inc": {"payload.a": 1}}
+        )
+
+    assert snapshot(separate_storage) == before
+
+
+@pytest.mark.skipif(
+    BACKEND != "embedded",
+    reason="MongoDB pads the list with nulls; only mongomock cannot",
+)
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s, i: s.add_key_value_pair_to_payload(i, "rows.5.n", 1),
+        lambda s, i: s.push_value_to_array_field(i, 1, "payload.rows.3"),
+        lambda s, i: s.remove_field_from_payload(i, "rows.0"),
+    ],
+    ids=["set-past-the-end", "push-past-the-end", "unset-element"],
+)
+def test_list_changes_the_embedded_backend_cannot_make_are_refused(storage, call):
+    object_id = storage.create_new_task_object({"rows": [{"n": 0}]})["_id"]
+    before = snapshot(storage)
+
+    with pytest.raises(UpdateRefused, match="the embedded backend cannot"):
+        call(storage, object_id)
+
+    assert snapshot(storage) == before
+
+
+@pytest.mark.skipif(BACKEND == "embedded", reason="mongomock cannot pad lists")
+def test_setting_past_the_end_of_a_list_pads_it_with_nulls(storage):
+    object_id = storage.create_new_task_object({"rows": [{"n": 0}]})["_id"]
+
+    storage.add_key_value_pair_to_payload(object_id, "rows.2.n", 1)
+
+    assert storage.find_task_object_by_id(object_id)["payload"]["rows"] == [
+        {"n": 0},
+        None,
+        {"n": 1},
+    ]
