@@ -121,7 +121,7 @@ class TaskObjectStorage:
         self.disconnect()
 
     def __repr__(self):
-        server = connection.mask_password(str(self.options.get("db_server") or ""))
+        server = connection.mask_server(str(self.options.get("db_server") or ""))
         return f"<TaskObjectStorage {server} db={self.options.get('db_name')!r}>"
 
     # Connection and set-up
@@ -825,12 +825,14 @@ class TaskObjectStorage:
         claimed from, and the next claim of that queue takes it.
 
         With ``status`` the object gets that status and stays at the stage it
-        was processing (or moves to ``stage`` when given), so the status is
-        the outcome of that stage: ``fail`` marks the stage failed, while
-        ``pass`` would mark it passed without it having run. To send an
-        object claimed by task-object-storage 1.4 (which records no origin)
-        back to its queue, give both, for example ``status="pass",
-        stage=0`` for an object that a stage 1 robot held.
+        was processing (or moves to ``stage`` when given): ``fail`` leaves it
+        failed at that stage, while ``pass`` would let the next stage's
+        consumer take it as if the stage had run. Only the object's status
+        changes; the stage's record keeps what the claim wrote. With
+        ``stage`` alone it gets the status it was claimed from at that stage.
+        To send an object claimed by task-object-storage 1.4 (which records
+        no origin) back to its queue, give both, for example
+        ``status="pass", stage=0`` for an object that a stage 1 robot held.
 
         The release is appended to the object's ``releases`` list: when,
         which claim, which executor. The write only happens if the object is
@@ -953,8 +955,9 @@ class TaskObjectStorage:
 
         Sets the status and the stage's status, end time and duration; with
         ``error_text`` also ``last_error`` and the stage's exceptions; with
-        ``payload_update`` (a dict) also those payload keys. With separate
-        payloads the payload update is one more write, made after.
+        ``payload_update`` (a dict) also those top-level payload keys (a
+        dotted key is refused). With separate payloads the payload update is
+        one more write, made after.
 
         The object must still be ``processing`` at ``stage``, as a claim left
         it. If it is not (it was released as stale and given back to its
@@ -975,13 +978,20 @@ class TaskObjectStorage:
         return self._finish(object_id, stage, status, error_text, fields, guard)
 
     def _payload_fields(self, update, name):
+        """``update``'s keys as payload fields; each replaces a top-level key."""
         if update is None:
             return {}
         check_document(update, name)
-        return {
-            f"payload.{check_field_name(key, name)}": value
-            for key, value in update.items()
-        }
+        for key in update:
+            if "." in key:
+                raise InvalidArgument(
+                    f"Argument '{name}' has the key {key!r}: it sets whole "
+                    "top-level payload keys, and a dotted key would mean "
+                    "different things on different backends. Give the whole "
+                    "value of the top-level key, or change a nested key with "
+                    "update_payload."
+                )
+        return {f"payload.{key}": value for key, value in update.items()}
 
     def _claim_guard(self, object_id):
         """Filter that matches only while the claim this object made is live."""
@@ -1505,5 +1515,5 @@ def _not_initialized():
 def _stage_and_status_order(row):
     """Stages in numeric order (any stage that is not a number after them)."""
     stage = row["stage"]
-    numeric = isinstance(stage, int) and not isinstance(stage, bool)
+    numeric = isinstance(stage, (int, float)) and not isinstance(stage, bool)
     return (not numeric, stage if numeric else 0, str(stage), str(row["status"]))

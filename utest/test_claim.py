@@ -332,6 +332,9 @@ def test_counts_are_in_numeric_stage_order(storage):
         created = storage.create_new_task_object({})
         storage.set_task_object_stage(created["_id"], stage)
 
+    written_by_another_tool = storage.create_new_task_object({})["_id"]
+    storage.tos.update_one({"_id": written_by_another_tool}, {"$set": {"stage": 3.0}})
+
     counts = storage.count_task_objects_by_stage_and_status()
 
-    assert [row["stage"] for row in counts] == [1, 2, 10]
+    assert [row["stage"] for row in counts] == [1, 2, 3.0, 10]

@@ -608,6 +608,13 @@ CASES = [
         "'value' has the field name ''",
     ),
     (
+        "finish-payload-update-dotted-key",
+        lambda s, i: s.finish_task_object(i, 1, "pass", payload_update={"a.b": 1}),
+        errors.InvalidArgument,
+        ValueError,
+        "'payload_update' has the key 'a.b'",
+    ),
+    (
         "release-negative-stage",
         lambda s, i: s.release_stale_task_object(i, status="pass", stage=-1),
         errors.InvalidStage,

@@ -174,11 +174,13 @@ class RetryKeywords(LibraryComponent):
         Without ``status`` it returns to the status and stage it was claimed
         from, ready for the next claim of that queue. With ``status`` it
         gets that status at the stage it was processing, or at ``stage`` if
-        given: ``status=fail`` marks the abandoned stage failed, and
-        ``status=pass`` alone would mark it passed without it having run.
-        Objects claimed by task-object-storage 1.4 record no origin, so give
-        both to send one back, for example ``status=pass stage=0`` for an
-        object a stage 1 robot held.
+        given: ``status=fail`` leaves it failed at the abandoned stage, and
+        ``status=pass`` alone would let the next stage take it as if the
+        stage had run. Only the object's status changes, not the stage's
+        record. With ``stage`` alone it gets the status it was claimed from
+        at that stage. Objects claimed by task-object-storage 1.4 record no
+        origin, so give both to send one back, for example ``status=pass
+        stage=0`` for an object a stage 1 robot held.
 
         The release is appended to the object's ``releases`` list. Fails if
         the object is not ``processing`` or was claimed less than

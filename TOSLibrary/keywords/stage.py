@@ -22,7 +22,9 @@ class StageKeywords(LibraryComponent):
         Sets the status and the stage's status, end time and duration. With
         ``error_text``, also sets ``last_error`` and adds the text to the
         stage's exceptions. With ``payload_update`` (a dictionary), also sets
-        those payload keys. Pairs with `Claim Task Object`.
+        those top-level payload keys, each to its whole new value; a dotted
+        key such as ``a.b`` is refused (use `Update Payload` for nested keys).
+        Pairs with `Claim Task Object`.
 
         The object must still be ``processing`` at ``stage``. If its claim
         was released as stale meanwhile, or it was finished already, the

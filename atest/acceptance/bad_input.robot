@@ -134,8 +134,8 @@ Update With Keys MongoDB Rejects Is Refused
     ...    Create New Task Object    ${{ {"$bad": 1} }}
     Should Fail And Change Nothing    Argument 'payload_update' has the field name ''; *
     ...    Finish Task Object    ${TO}[_id]    1    pass    payload_update=${{ {"": 1} }}
-    Should Fail And Change Nothing    Argument 'payload_update' has an empty field name in 'a..b'*
-    ...    Finish Task Object    ${TO}[_id]    1    pass    payload_update=${{ {"a..b": 1} }}
+    Should Fail And Change Nothing    Argument 'payload_update' has the key 'a.b': *top-level*
+    ...    Finish Task Object    ${TO}[_id]    1    pass    payload_update=${{ {"a.b": 1} }}
     Should Fail And Change Nothing    Argument 'key' has an empty field name in 'customer..name'*
     ...    Add Key Value Pair To Payload    ${TO}[_id]    customer..name    Ada
     Should Fail And Change Nothing    Argument 'key' has the field name '$where', which starts with '$'*
