@@ -10,6 +10,7 @@ checked before anything is written; a bad one raises an error from
 """
 
 import atexit
+import contextlib
 import logging
 import os
 import warnings
@@ -265,7 +266,10 @@ class TaskObjectStorage:
         query = {"_id": object_id, **(extra_filter or {})}
         if isinstance(update, dict):
             update = queries.timestamped(update, utc_now())
-        with refused_writes_explained(object_id, self._collection, query, update):
+        with (
+            self._atomic(),
+            refused_writes_explained(object_id, self._collection, query, update),
+        ):
             document = self._collection.find_one_and_update(
                 query,
                 update,
@@ -274,6 +278,15 @@ class TaskObjectStorage:
         if document is None:
             self._raise_if_missing(object_id)
         return document
+
+    def _atomic(self):
+        """Make one find-and-modify atomic between threads on the embedded backend.
+
+        mongomock finds the document and then updates it by ``_id`` in two
+        steps, so two threads could claim the same object; MongoDB does both
+        in one. Other backends need no lock.
+        """
+        return embedded.lock if self._in_process else contextlib.nullcontext()
 
     def _raise_if_missing(self, object_id):
         if self._collection.count_documents({"_id": object_id}, limit=1) == 0:
@@ -739,13 +752,16 @@ class TaskObjectStorage:
         now = utc_now()
         claim_id = ObjectId()
         query = queries.by_status_and_stage(status_list, stage_list, amend, now)
-        document = self._collection.find_one_and_update(
-            query,
-            queries.claim_pipeline(now, claim_id, start_stage),
-            sort=sort,
-            projection=queries.EMBEDDED_CLAIM_PROJECTION if self._in_process else None,
-            return_document=ReturnDocument.AFTER,
-        )
+        with self._atomic():
+            document = self._collection.find_one_and_update(
+                query,
+                queries.claim_pipeline(now, claim_id, start_stage),
+                sort=sort,
+                projection=(
+                    queries.EMBEDDED_CLAIM_PROJECTION if self._in_process else None
+                ),
+                return_document=ReturnDocument.AFTER,
+            )
         if document is None:
             return None
         logger.info("Claimed task object %s", document["_id"])
@@ -930,11 +946,12 @@ class TaskObjectStorage:
             "claimedAt": document.get("claimedAt"),
             "updatedAt": document.get("updatedAt"),
         }
-        released = self._collection.find_one_and_update(
-            {"_id": document["_id"], **guard},
-            {"$set": fields, "$push": {"releases": event}},
-            return_document=ReturnDocument.AFTER,
-        )
+        with self._atomic():
+            released = self._collection.find_one_and_update(
+                {"_id": document["_id"], **guard},
+                {"$set": fields, "$push": {"releases": event}},
+                return_document=ReturnDocument.AFTER,
+            )
         if released is not None:
             logger.info(
                 "Released stale task object %s to %s", document["_id"], new_status
@@ -1469,12 +1486,13 @@ class TaskObjectStorage:
         """
         check_dict(filter, "filter")
         check_dict(update, "update")
-        return self._collection.find_one_and_update(
-            filter,
-            queries.timestamped(update, utc_now()),
-            sort=sort,
-            return_document=ReturnDocument.AFTER,
-        )
+        with self._atomic():
+            return self._collection.find_one_and_update(
+                filter,
+                queries.timestamped(update, utc_now()),
+                sort=sort,
+                return_document=ReturnDocument.AFTER,
+            )
 
     # Legacy manual handling
 
