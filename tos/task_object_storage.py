@@ -44,7 +44,6 @@ from tos.validation import (
     check_dict,
     check_document,
     check_field_name,
-    check_name_part,
     check_status,
     check_storable,
     check_text,
@@ -175,8 +174,8 @@ class TaskObjectStorage:
         """
         ttl = to_ttl_seconds(payloads_ttl_seconds, "payloads_ttl_seconds")
         separate_payloads = to_bool(separate_payloads, "separate_payloads")
-        check_name_part(collection_prefix, "collection_prefix")
-        check_name_part(collection_suffix, "collection_suffix")
+        check_text(collection_prefix, "collection_prefix")
+        check_text(collection_suffix, "collection_suffix")
         name = ".".join(
             filter(
                 None,

@@ -180,13 +180,6 @@ def check_value(value, name):
     return check_storable(value, name)
 
 
-def check_text(value, name):
-    """Return ``value`` if it is text."""
-    if isinstance(value, str):
-        return value
-    raise InvalidArgumentType(f"Argument '{name}' must be text, got {describe(value)}.")
-
-
 def check_storable(value, name):
     """Check that ``value`` can be encoded as BSON and fits in a document."""
     try:
@@ -283,8 +276,8 @@ def check_collection_name(collection):
     )
 
 
-def check_name_part(value, name):
-    """Return ``value`` if it is text, as collection name parts must be."""
+def check_text(value, name):
+    """Return ``value`` if it is text."""
     if isinstance(value, str):
         return value
     raise InvalidArgumentType(f"Argument '{name}' must be text, got {describe(value)}.")
