@@ -185,7 +185,11 @@ def check_connection(client, shown, arguments, passwords=(), uri_user=""):
         client.close()
         if error.code == _AUTHENTICATION_FAILED_CODE or "auth" in str(error).lower():
             user = arguments.get("username") or uri_user
-            source = arguments.get("authSource") or _uri_auth_source(shown)
+            source = (
+                arguments.get("authSource")
+                or uri_option(shown, "authSource")
+                or "(default)"
+            )
             raise AuthenticationFailed(
                 f"MongoDB at {shown} refused the credentials of user {user!r} "
                 f"(authentication database {source!r}). Check the user name, "
@@ -225,11 +229,6 @@ def _uri_timeout(server):
     except ValueError:
         return None
     return int(number) if number is not None and number.is_integer() else number
-
-
-def _uri_auth_source(server):
-    match = re.search(r"[?&]authSource=([^&]+)", server)
-    return unquote_plus(match.group(1)) if match else "(default)"
 
 
 def _scrub(text, passwords):
