@@ -9,6 +9,7 @@ It needs no server and suits trying the library, demos and tests of small
 queues: mongomock scans a whole collection on every query.
 """
 
+import contextlib
 import threading
 
 import mongomock
@@ -46,6 +47,18 @@ def reset(server=None):
             _stores.clear()
         else:
             _stores.pop(str(server).strip().lower(), None)
+
+
+def serialized(collection):
+    """Hold the process-wide lock around one write to ``collection`` if embedded.
+
+    mongomock finds a document and then updates it by ``_id`` in two steps,
+    so without the lock two threads could claim the same object; MongoDB
+    does both in one, and other backends need no lock.
+    """
+    if isinstance(collection, mongomock.Collection):
+        return lock
+    return contextlib.nullcontext()
 
 
 def refusal(collection, query, update):

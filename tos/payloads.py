@@ -27,21 +27,23 @@ def refused_writes_explained(object_id, collection=None, query=None, update=None
     MongoDB refuses, for example, to push to a field that is not a list or
     to set a key inside a value that is not a document; it then writes
     nothing. Given the ``collection``, ``query`` and ``update`` of the write,
-    the embedded backend refuses the same updates before writing.
+    the embedded backend refuses the same updates before writing, and holds
+    its lock from that check to the end of the write.
     """
-    reason = None if collection is None else embedded.refusal(collection, query, update)
-    if reason:
-        raise UpdateRefused(
-            f"The embedded backend refused to change task object '{object_id}': "
-            f"{reason}. Nothing was written."
-        )
-    try:
-        yield
-    except pymongo.errors.OperationFailure as error:
-        raise UpdateRefused(
-            f"MongoDB refused to change task object '{object_id}': "
-            f"{refusal_reason(error)}. Nothing was written."
-        ) from None
+    with embedded.serialized(collection):
+        reason = embedded.refusal(collection, query, update)
+        if reason:
+            raise UpdateRefused(
+                f"The embedded backend refused to change task object '{object_id}': "
+                f"{reason}. Nothing was written."
+            )
+        try:
+            yield
+        except pymongo.errors.OperationFailure as error:
+            raise UpdateRefused(
+                f"MongoDB refused to change task object '{object_id}': "
+                f"{refusal_reason(error)}. Nothing was written."
+            ) from None
 
 
 def refusal_reason(error):

@@ -10,7 +10,6 @@ checked before anything is written; a bad one raises an error from
 """
 
 import atexit
-import contextlib
 import logging
 import os
 import warnings
@@ -265,10 +264,7 @@ class TaskObjectStorage:
         query = {"_id": object_id, **(extra_filter or {})}
         if isinstance(update, dict):
             update = queries.timestamped(update, utc_now())
-        with (
-            self._atomic(),
-            refused_writes_explained(object_id, self._collection, query, update),
-        ):
+        with refused_writes_explained(object_id, self._collection, query, update):
             document = self._collection.find_one_and_update(
                 query,
                 update,
@@ -277,15 +273,6 @@ class TaskObjectStorage:
         if document is None:
             self._raise_if_missing(object_id)
         return document
-
-    def _atomic(self):
-        """Make one find-and-modify atomic between threads on the embedded backend.
-
-        mongomock finds the document and then updates it by ``_id`` in two
-        steps, so two threads could claim the same object; MongoDB does both
-        in one. Other backends need no lock.
-        """
-        return embedded.lock if self._in_process else contextlib.nullcontext()
 
     def _raise_if_missing(self, object_id):
         if self._collection.count_documents({"_id": object_id}, limit=1) == 0:
@@ -751,7 +738,7 @@ class TaskObjectStorage:
         now = utc_now()
         claim_id = ObjectId()
         query = queries.by_status_and_stage(status_list, stage_list, amend, now)
-        with self._atomic():
+        with embedded.serialized(self._collection):
             document = self._collection.find_one_and_update(
                 query,
                 queries.claim_pipeline(now, claim_id, start_stage),
@@ -945,7 +932,7 @@ class TaskObjectStorage:
             "claimedAt": document.get("claimedAt"),
             "updatedAt": document.get("updatedAt"),
         }
-        with self._atomic():
+        with embedded.serialized(self._collection):
             released = self._collection.find_one_and_update(
                 {"_id": document["_id"], **guard},
                 {"$set": fields, "$push": {"releases": event}},
@@ -1485,7 +1472,7 @@ class TaskObjectStorage:
         """
         check_dict(filter, "filter")
         check_dict(update, "update")
-        with self._atomic():
+        with embedded.serialized(self._collection):
             return self._collection.find_one_and_update(
                 filter,
                 queries.timestamped(update, utc_now()),
