@@ -40,6 +40,8 @@ import sys
 import time
 from pathlib import Path
 
+import servers
+
 from tos.task_object_storage import TaskObjectStorage
 
 STAGE = 1
@@ -50,10 +52,7 @@ EXECUTOR_PREFIX = "Executor "
 def parse_arguments(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("step", choices=("seed", "work", "audit"))
-    parser.add_argument("--backend", choices=("wire", "mongodb"), default="wire")
-    parser.add_argument("--server", help="host:port of the wire server")
-    parser.add_argument("--user", default="robot")
-    parser.add_argument("--auth-source", default="admin")
+    servers.add_arguments(parser, ("wire", "mongodb"), default="wire")
     parser.add_argument("--db-name", default="bench_concurrency")
     parser.add_argument("--objects", type=int, default=2000)
     parser.add_argument("--batch-size", type=int, default=500)
@@ -83,29 +82,15 @@ def parse_arguments(argv=None):
         help="negative control: claim with a separate read and write",
     )
     arguments = parser.parse_args(argv)
-    arguments.password = os.environ.get("TOS_BENCH_PASSWORD", "")
-    arguments.uri = os.environ.get("TOS_BENCH_MONGODB_URI", "")
-    if arguments.backend == "wire" and not arguments.server:
-        parser.error("--server is needed with --backend wire")
-    if arguments.backend == "mongodb" and not arguments.uri:
-        parser.error("--backend mongodb reads the URI from TOS_BENCH_MONGODB_URI")
+    servers.read_secrets(parser, arguments)
     return arguments
 
 
 def open_storage(arguments):
-    if arguments.backend == "mongodb":
-        # The URI carries any credentials; it comes from the environment so
-        # that it never shows in a process listing.
-        storage = TaskObjectStorage(db_server=arguments.uri, db_name=arguments.db_name)
-    else:
-        storage = TaskObjectStorage(
-            db_server=arguments.server,
-            db_name=arguments.db_name,
-            db_user=arguments.user,
-            db_passw=arguments.password,
-            db_auth_source=arguments.auth_source,
-            mongo_client_options={"authMechanism": "SCRAM-SHA-256"},
-        )
+    options = servers.server_options(arguments)
+    if arguments.backend == "wire":
+        options["mongo_client_options"] = {"authMechanism": "SCRAM-SHA-256"}
+    storage = TaskObjectStorage(**options)
     storage.initialize_tos()
     return storage
 

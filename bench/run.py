@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 
+import servers  # noqa: E402  (run from bench/, whose folder is on sys.path)
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
@@ -251,7 +252,7 @@ def connection_arguments(server):
     if server is None:
         return ["--backend", "embedded"], {}
     if isinstance(server, UriServer):
-        return ["--backend", "mongodb"], {"TOS_BENCH_MONGODB_URI": server.uri}
+        return ["--backend", "mongodb"], {servers.URI_VARIABLE: server.uri}
     arguments = [
         "--backend",
         "wire",
@@ -262,7 +263,7 @@ def connection_arguments(server):
         "--auth-source",
         server.auth_source,
     ]
-    return arguments, {"TOS_BENCH_PASSWORD": server.password}
+    return arguments, {servers.PASSWORD_VARIABLE: server.password}
 
 
 def benchmark_backend(backend, pythons, arguments, server=None):

@@ -28,6 +28,7 @@ import sys
 import time
 
 import roundtrips
+import servers
 
 PRODUCER_STAGE = 0
 CONSUMER_STAGES = (1, 2)
@@ -39,12 +40,7 @@ def parse_arguments(argv=None):
     parser.add_argument("--task", choices=("pipeline", "claims"), default="pipeline")
     parser.add_argument("--impl", choices=("ours", "peer"), required=True)
     parser.add_argument("--mode", choices=("legacy", "new"), default="legacy")
-    parser.add_argument(
-        "--backend", choices=("wire", "embedded", "mongodb"), required=True
-    )
-    parser.add_argument("--server", help="host:port of the wire server")
-    parser.add_argument("--user", default="robot")
-    parser.add_argument("--auth-source", default="admin")
+    servers.add_arguments(parser, ("wire", "embedded", "mongodb"))
     parser.add_argument("--db-name", default=f"bench_{os.getpid()}")
     parser.add_argument("--items", type=int, default=500)
     parser.add_argument("--batch-size", type=int, default=500)
@@ -55,12 +51,7 @@ def parse_arguments(argv=None):
     arguments = parser.parse_args(argv)
     if arguments.impl == "peer" and arguments.mode == "new":
         parser.error("task-object-storage 1.4 has no new operations")
-    if arguments.backend == "wire" and not arguments.server:
-        parser.error("--server is needed with --backend wire")
-    arguments.password = os.environ.get("TOS_BENCH_PASSWORD", "")
-    arguments.uri = os.environ.get("TOS_BENCH_MONGODB_URI", "")
-    if arguments.backend == "mongodb" and not arguments.uri:
-        parser.error("--backend mongodb reads the URI from TOS_BENCH_MONGODB_URI")
+    servers.read_secrets(parser, arguments)
     return arguments
 
 
@@ -77,21 +68,13 @@ def open_storage(arguments, collection_suffix=""):
 
     shims = []
     if arguments.backend == "mongodb":
-        # Both implementations get the URI as their server and no separate
-        # credentials, so both connect exactly as the URI says.
-        options = {"db_server": arguments.uri, "db_name": arguments.db_name}
+        options = servers.server_options(arguments)
         if arguments.impl == "peer":
             import peer_shims
 
             shims = peer_shims.apply_uri_shims(task_object_storage, arguments.uri)
     elif arguments.backend == "wire":
-        options = {
-            "db_server": arguments.server,
-            "db_name": arguments.db_name,
-            "db_user": arguments.user,
-            "db_passw": arguments.password,
-            "db_auth_source": arguments.auth_source,
-        }
+        options = servers.server_options(arguments)
         if arguments.impl == "ours":
             options["mongo_client_options"] = {"authMechanism": "SCRAM-SHA-256"}
         else:
